@@ -1,0 +1,18 @@
+FROM node:20-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY static ./static
+RUN npm run build:css
+
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONUNBUFFERED=1
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=assets /app/node_modules ./node_modules
+COPY --from=assets /app/static/build ./static/build
+RUN useradd --create-home tracker && chown -R tracker /app
+USER tracker
+EXPOSE 8000

@@ -1,0 +1,55 @@
+# Recommendation Tracker. `make help` lists the targets.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PORT ?= 8000
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
+REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: help setup run test lint format worker bench services-check
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.venv/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/application.css: node_modules/.installed static/scss/application.scss
+	npm run --silent build:css
+
+setup: .venv/.installed node_modules/.installed static/build/application.css ## Install Python and npm dependencies and build the assets (quick when nothing changed)
+
+run: setup ## Set up, migrate, load reference and demo data, serve on 127.0.0.1:$(PORT) (SQLite)
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+services-check: setup
+	@DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) tracker/services_check.py
+
+test: setup services-check ## Lint, check migrations, then the test suite on PostgreSQL and Redis
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	DATABASE_URL=$(DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=tracker.settings.test
+	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) .venv/bin/pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff lint and format check
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: setup ## Format the code with ruff
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+worker: setup ## Celery worker with beat (needs REDIS_URL and DATABASE_URL)
+	$(PY) -m celery -A tracker worker --beat --loglevel=INFO
+
+bench: setup services-check ## Seed PostgreSQL at scale and measure pages (see benchmarks/)
+	DATABASE_URL=$(DATABASE_URL) $(PY) benchmarks/run.py

@@ -1,0 +1,76 @@
+"""Creating and updating people with a role and a scope (used by `add_user`)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import transaction
+
+from .models import Force, Region, Role, Scope
+
+GROUP_FOR_ROLE = {role.value: role.label for role in Role}
+
+
+class UserSetupError(ValueError):
+    """A role or scope that does not fit; the message says what is wrong."""
+
+
+@transaction.atomic
+def user_set_role(
+    *,
+    username: str,
+    role: str,
+    force_slugs: list[str] | None = None,
+    region_slug: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    full_name: str | None = None,
+) -> tuple[AbstractUser, bool]:
+    """Create or update a user with exactly one role and the scope it needs.
+
+    Raises UserSetupError, before writing anything, for an unknown role, force or region
+    or a scope that does not fit the role.
+    """
+    if role not in GROUP_FOR_ROLE:
+        raise UserSetupError(f"unknown role '{role}': use one of {', '.join(GROUP_FOR_ROLE)}")
+    force_slugs = force_slugs or []
+    forces = list(Force.objects.filter(slug__in=force_slugs))
+    unknown = sorted(set(force_slugs) - {f.slug for f in forces})
+    if unknown:
+        raise UserSetupError(f"unknown force: {', '.join(unknown)}")
+    region = None
+    if region_slug:
+        region = Region.objects.filter(slug=region_slug).first()
+        if region is None:
+            raise UserSetupError(f"unknown region: {region_slug}")
+    if role == Role.LIAISON_OFFICER and len(forces) != 1:
+        raise UserSetupError("a liaison officer needs exactly one --force")
+    if role == Role.LIAISON_LEAD and not forces:
+        raise UserSetupError("a liaison lead needs at least one --force")
+    if role in (Role.LIAISON_OFFICER, Role.LIAISON_LEAD) and region:
+        raise UserSetupError(f"a {Role(role).label.lower()} acts for forces, not a --region")
+    if role == Role.CHIEF_OF_STAFF and (region is None or forces):
+        raise UserSetupError("a chief of staff needs one --region and no --force")
+    if role in (Role.INSPECTOR, Role.ADMIN) and (region or forces):
+        raise UserSetupError(
+            f"an {Role(role).label.lower()} sees every force: give no --force or --region"
+        )
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(username=username)
+    if email is not None:
+        user.email = email
+    if full_name:
+        first, _, last = full_name.partition(" ")
+        user.first_name, user.last_name = first, last
+    if password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.save()
+    user.groups.set([Group.objects.get(name=GROUP_FOR_ROLE[role])])
+    scope, _ = Scope.objects.get_or_create(user=user)
+    scope.region = region
+    scope.save()
+    scope.forces.set(forces)
+    return user, created

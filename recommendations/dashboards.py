@@ -1,0 +1,164 @@
+"""Read models for each role's home page; each is a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q
+
+from forces.models import Force
+
+from .models import ClosureProposal, InspectionReport, Status, TrackedItem
+from .policy import sees_all_forces, visible_force_ids
+from .selectors import items_visible_to, stale_q, today
+
+LIST_RELATED = ("force", "finding__report", "status")
+AGE_BUCKETS = [
+    (0, 3, "Under 3 months"),
+    (3, 6, "3 to 6 months"),
+    (6, 12, "6 to 12 months"),
+    (12, None, "Over a year"),
+]
+
+
+def _rows(qs: Any, limit: int = 25) -> list[tuple[TrackedItem, int]]:
+    on = today()
+    return [(i, (on - i.last_entry_on).days) for i in qs.select_related(*LIST_RELATED)[:limit]]
+
+
+def for_liaison_officer(user: AbstractBaseUser) -> dict[str, Any]:
+    mine = items_visible_to(user).filter(status__is_open=True)
+    on = today()
+    attention = mine.filter(stale_q() | Q(target_date__lt=on)).order_by("last_entry_on", "id")
+    return {
+        "attention": _rows(attention),
+        "attention_count": attention.count(),
+        "awaiting_update": _rows(
+            mine.filter(status_id=Status.BEING_PROGRESSED).order_by("last_entry_on", "id")
+        ),
+        "open_count": mine.count(),
+    }
+
+
+def for_liaison_lead(user: AbstractBaseUser) -> dict[str, Any]:
+    mine = items_visible_to(user)
+    returned = (
+        ClosureProposal.objects.filter(
+            proposed_by=user,
+            state=ClosureProposal.State.RETURNED,
+            item__status_id=Status.BEING_PROGRESSED,
+        )
+        .exclude(item__proposals__state=ClosureProposal.State.OPEN)
+        .select_related("item__force", "item__finding__report", "decided_by")
+        .order_by("-decided_at")[:25]
+    )
+    return {
+        "awaiting_review": _rows(
+            mine.filter(status_id=Status.AWAITING_REVIEW).order_by("last_entry_on", "id")
+        ),
+        "returned": list(returned),
+        "stale": _rows(
+            mine.filter(stale_q())
+            .filter(Q(liaison_lead=user) | Q(liaison_lead__isnull=True))
+            .order_by("last_entry_on", "id")
+        ),
+    }
+
+
+def status_matrix(force_ids: frozenset[int] | None) -> dict[str, Any]:
+    """Counts of items per force and status, with totals and completion rates."""
+    statuses = list(Status.objects.all())
+    forces = Force.objects.select_related("region").order_by("name")
+    items = TrackedItem.objects.all()
+    if force_ids is not None:
+        forces = forces.filter(id__in=force_ids)
+        items = items.filter(force_id__in=force_ids)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in items.values("force_id", "status_id").annotate(n=Count("id")).order_by():
+        counts[row["force_id"]][row["status_id"]] = row["n"]
+    rows = []
+    for force in forces:
+        by_status = counts.get(force.id, {})
+        total = sum(by_status.values())
+        done = by_status.get(Status.COMPLETE, 0) + by_status.get(Status.NO_FURTHER_ACTION, 0)
+        rows.append(
+            {
+                "force": force,
+                "cells": [(s, by_status.get(s.slug, 0)) for s in statuses],
+                "total": total,
+                "rate": round(100 * done / total) if total else None,
+            }
+        )
+    return {"statuses": statuses, "rows": rows}
+
+
+def ageing(force_ids: frozenset[int] | None) -> list[dict[str, Any]]:
+    """Open items by months since their last timeline entry."""
+    on = today()
+    qs = TrackedItem.objects.filter(status__is_open=True)
+    if force_ids is not None:
+        qs = qs.filter(force_id__in=force_ids)
+    aggregates = {}
+    for index, (low, high, _) in enumerate(AGE_BUCKETS):
+        cond = Q(last_entry_on__lte=_months_ago(on, low))
+        if high is not None:
+            cond &= Q(last_entry_on__gt=_months_ago(on, high))
+        aggregates[f"bucket{index}"] = Count("id", filter=cond)
+    result = qs.aggregate(**aggregates)
+    biggest = max(result.values(), default=0) or 1
+    return [
+        {
+            "label": label,
+            "count": result[f"bucket{i}"],
+            "width": round(100 * result[f"bucket{i}"] / biggest),
+        }
+        for i, (_, _, label) in enumerate(AGE_BUCKETS)
+    ]
+
+
+def _months_ago(on: Any, months: int) -> Any:
+    import datetime as dt
+
+    return on - dt.timedelta(days=round(months * 30.44))
+
+
+def completion_by_report(force_ids: frozenset[int] | None) -> list[dict[str, Any]]:
+    items = Q()
+    if force_ids is not None:
+        items = Q(findings__items__force_id__in=force_ids)
+    closed = Q(findings__items__status__is_open=False)
+    reports = (
+        InspectionReport.objects.annotate(
+            total=Count("findings__items", filter=items),
+            done=Count("findings__items", filter=items & closed),
+        )
+        .filter(total__gt=0)
+        .order_by("-published")
+    )[:20]
+    return [
+        {"report": r, "total": r.total, "done": r.done, "rate": round(100 * r.done / r.total)}
+        for r in reports
+    ]
+
+
+def for_chief_of_staff(user: AbstractBaseUser) -> dict[str, Any]:
+    force_ids = visible_force_ids(user)
+    proposals = (
+        ClosureProposal.objects.filter(state=ClosureProposal.State.OPEN)
+        .select_related("item__force", "item__finding__report", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+    if force_ids is not None:
+        proposals = proposals.filter(item__force_id__in=force_ids)
+    return {"proposals": list(proposals[:50]), "matrix": status_matrix(force_ids)}
+
+
+def for_inspector(user: AbstractBaseUser) -> dict[str, Any]:
+    force_ids = None if sees_all_forces(user) else visible_force_ids(user)
+    return {
+        "matrix": status_matrix(force_ids),
+        "ageing": ageing(force_ids),
+        "by_report": completion_by_report(force_ids),
+    }

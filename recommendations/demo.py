@@ -1,0 +1,331 @@
+"""Demo data for `make run`: real reports, the real sample pages, and a few dozen
+realistic items across the South West and West Midlands, in every status, some stale
+and some overdue, and one demo user per role. Idempotent: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from forces.models import Force
+from forces.users import user_set_role
+
+from . import services
+from .models import ClosureProposal, Finding, InspectionReport, Status, Theme, TrackedItem
+from .portal_format import importing
+from .selectors import today
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+DEMO_PASSWORD = "demo-password-1"
+
+USERS = [
+    # username, role, forces, region, full name
+    ("officer.glos", "liaison-officer", ["gloucestershire"], None, "Jo Densford"),
+    ("officer.dc", "liaison-officer", ["devon-and-cornwall"], None, "Lee Wharmby"),
+    ("officer.wmp", "liaison-officer", ["west-midlands"], None, "Priya Shah"),
+    (
+        "lead.sw",
+        "liaison-lead",
+        ["gloucestershire", "devon-and-cornwall", "avon-and-somerset", "dorset", "wiltshire"],
+        None,
+        "Alex Morgan",
+    ),
+    (
+        "lead.wm",
+        "liaison-lead",
+        ["west-midlands", "west-mercia", "staffordshire", "warwickshire"],
+        None,
+        "Chris Evans",
+    ),
+    ("chief.sw", "chief-of-staff", [], "south-west", "Sam Patel"),
+    ("chief.wm", "chief-of-staff", [], "west-midlands-region", "Morgan Hughes"),
+    ("inspector", "inspector", [], None, "Ruth Collins"),
+    ("admin", "admin", [], None, "Dana Reid"),
+]
+
+REPORTS = [
+    (
+        "peel-effectiveness-2016-national",
+        "PEEL: Police effectiveness 2016 – A national overview",
+        dt.date(2017, 3, 2),
+        "national",
+    ),
+    (
+        "peel-effectiveness-2016-gloucestershire",
+        "PEEL: Police effectiveness 2016 – Gloucestershire Constabulary",
+        dt.date(2017, 3, 2),
+        "force",
+    ),
+    (
+        "stolen-freedom-2017",
+        "Stolen freedom: the policing response to modern slavery and human trafficking",
+        dt.date(2017, 10, 24),
+        "thematic",
+    ),
+    (
+        "peel-efficiency-2017-national",
+        "PEEL: Police efficiency 2017 – A national overview",
+        dt.date(2017, 11, 9),
+        "national",
+    ),
+    (
+        "crime-data-integrity-2018-west-midlands",
+        "Crime data integrity inspection 2018 – West Midlands Police",
+        dt.date(2018, 9, 20),
+        "force",
+    ),
+]
+
+FINDINGS = [
+    (
+        "stolen-freedom-2017",
+        "recommendation",
+        1,
+        "",
+        "Forces should immediately ensure that modern slavery crimes are recorded correctly and "
+        "that victims are safeguarded from the first point of contact.",
+    ),
+    (
+        "stolen-freedom-2017",
+        "recommendation",
+        3,
+        "",
+        "Within six months, forces should review how they gather intelligence on modern slavery:"
+        "\n\n• work with partner agencies to share information\n• brief neighbourhood teams on "
+        "the signs of exploitation\n• record intelligence so that it can be searched",
+    ),
+    (
+        "stolen-freedom-2017",
+        "area-for-improvement",
+        2,
+        "",
+        "The force should improve its understanding of the scale of modern slavery in its area.",
+    ),
+    (
+        "peel-efficiency-2017-national",
+        "recommendation",
+        2,
+        "",
+        "By September 2018, forces should develop a demand model that takes account of hidden "
+        "demand & the demand that partner organisations place on them.",
+    ),
+    (
+        "peel-efficiency-2017-national",
+        "area-for-improvement",
+        4,
+        "",
+        "The force should ensure its workforce plans cover all of its workforce, including police "
+        "staff and volunteers.",
+    ),
+]
+CDI_FINDING = (
+    "crime-data-integrity-2018-west-midlands",
+    "cause-of-concern",
+    None,
+    "The force is not recording a substantial number of reports of violent crime, "
+    "including domestic abuse.",
+    "The force should immediately:\n\n• ensure that all reports of violent crime are "
+    "recorded within 24 hours\n• review its crime recording training for call "
+    "handlers",
+)
+
+COMMENTS = [
+    "Update from the force: a working group chaired by the ACC has met twice and an action "
+    "plan is agreed. Evidence of progress will follow at the next quarterly review.",
+    "I met the force's lead for this area on {date}. Training has been delivered to 80% of "
+    "response officers; the remainder are booked before the end of the quarter.",
+    "The force reports that the new process went live in {month}. I have asked for the audit "
+    "results that show it is working as intended.",
+    "Reality testing during the last inspection found the new arrangements embedded in two of "
+    "three local policing areas. Further evidence requested.",
+    "Chased the force for an update; the owner has changed following a restructure.",
+]
+THEMES = [
+    ("serious-and-organised-crime", "Serious and organised crime"),
+    ("vulnerability", "Vulnerability"),
+    ("crime-data-integrity", "Crime data integrity"),
+    ("workforce", "Workforce"),
+    ("modern-slavery", "Modern slavery"),
+]
+
+
+def _users() -> dict[str, object]:
+    user_model = get_user_model()
+    users = {}
+    for username, role, forces, region, name in USERS:
+        exists = user_model.objects.filter(username=username).exists()
+        user, _ = user_set_role(
+            username=username,
+            role=role,
+            force_slugs=forces,
+            region_slug=region,
+            email=f"{username}@example.org",
+            full_name=name,
+            password=None if exists else DEMO_PASSWORD,
+        )
+        users[username] = user
+    return users
+
+
+def _timeline(
+    item: TrackedItem, rng: random.Random, lead: object, end_days_ago: int, final: str
+) -> None:
+    """Give an item a realistic dated history ending `end_days_ago` days before today."""
+    on = item.last_entry_on
+    end = today() - dt.timedelta(days=end_days_ago)
+    span = max((end - on).days, 10)
+    steps = rng.randint(2, 5)
+    dates = sorted(on + dt.timedelta(days=rng.randint(1, span)) for _ in range(steps))
+    dates[-1] = end
+    services.append_entry(item, kind="status", on=dates[0], by=lead, status=Status.BEING_PROGRESSED)
+    for d in dates[:-1]:
+        text = rng.choice(COMMENTS).format(date=f"{d:%-d %B %Y}", month=f"{d:%B %Y}")
+        services.append_entry(item, kind="comment", on=d, by=lead, text=text)
+    if final == Status.BEING_PROGRESSED:
+        services.append_entry(
+            item,
+            kind="comment",
+            on=dates[-1],
+            by=lead,
+            text=rng.choice(COMMENTS).format(date=f"{end:%-d %B %Y}", month=f"{end:%B %Y}"),
+        )
+    else:
+        services.append_entry(
+            item,
+            kind="comment",
+            on=dates[-1],
+            by=lead,
+            text="I consider that the force has met the requirement of this "
+            "recommendation and it should be marked as closed."
+            if final == Status.COMPLETE
+            else "Superseded by a later inspection's recommendation.",
+        )
+        services.append_entry(item, kind="status", on=dates[-1], by=lead, status=final)
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    users = _users()
+    admin = users["admin"]
+    reports = {}
+    for slug, title, published, kind in REPORTS:
+        reports[slug], _ = InspectionReport.objects.get_or_create(
+            slug=slug, defaults={"title": title, "published": published, "kind": kind}
+        )
+    for slug, name in THEMES:
+        Theme.objects.get_or_create(slug=slug, defaults={"name": name})
+    counts = {"imported": 0, "created": 0}
+
+    # The real sample pages, through the same importer as the shell and the browser.
+    for report_slug, files in [
+        (
+            "peel-effectiveness-2016-national",
+            [
+                ("gloucestershire-recommendation-5.txt", "gloucestershire"),
+                ("devon-and-cornwall-recommendation-5.txt", "devon-and-cornwall"),
+            ],
+        ),
+        (
+            "peel-effectiveness-2016-gloucestershire",
+            [("gloucestershire-8786-cause-of-concern.txt", None)],
+        ),
+    ]:
+        for name, force in files:
+            plan = importing.plan(
+                [(name, (SAMPLES / name).read_bytes())], force_slug=force, report_slug=report_slug
+            )
+            if plan.problems:
+                raise RuntimeError("; ".join(plan.problems))
+            if plan.files[0].new_entries:
+                importing.apply(plan, by=admin)
+                counts["imported"] += 1
+
+    rng = random.Random(2017)
+    national_rec5 = Finding.objects.get(
+        report=reports["peel-effectiveness-2016-national"], number=5
+    )
+    soc = Theme.objects.get(slug="serious-and-organised-crime")
+    # West Midlands' copy of the national Recommendation 5 (portal ID 8767).
+    wmp = Force.objects.get(slug="west-midlands")
+    if not TrackedItem.objects.filter(finding=national_rec5, force=wmp).exists():
+        item = services.item_create(
+            finding=national_rec5, force=wmp, by=admin, portal_id=8767, on=dt.date(2017, 3, 3)
+        )
+        item.liaison_lead = users["lead.wm"]
+        _timeline(item, rng, users["lead.wm"], end_days_ago=160, final=Status.BEING_PROGRESSED)
+        services.save_item(item, by=admin, reason="Demo data")
+        item.themes.add(soc)
+        counts["created"] += 1
+
+    findings = []
+    for report_slug, kind, number, cause, text in [*FINDINGS, CDI_FINDING]:
+        finding, _ = Finding.objects.get_or_create(
+            report=reports[report_slug],
+            kind=kind,
+            number=number,
+            defaults={"cause_of_concern": cause, "text": text},
+        )
+        findings.append(finding)
+    sw_forces = [
+        "gloucestershire",
+        "devon-and-cornwall",
+        "avon-and-somerset",
+        "dorset",
+        "wiltshire",
+    ]
+    wm_forces = ["west-midlands", "west-mercia", "staffordshire", "warwickshire"]
+    plan_finals = [
+        Status.BEING_PROGRESSED,
+        Status.BEING_PROGRESSED,
+        Status.COMPLETE,
+        Status.AWAITING_REVIEW,
+        Status.BEING_PROGRESSED,
+        Status.NO_FURTHER_ACTION,
+    ]
+    for f_index, finding in enumerate(findings):
+        forces = ["west-midlands"] if finding.report.kind == "force" else sw_forces + wm_forces
+        for index, slug in enumerate(forces):
+            force = Force.objects.get(slug=slug)
+            if TrackedItem.objects.filter(finding=finding, force=force).exists():
+                continue
+            lead = users["lead.sw"] if slug in sw_forces else users["lead.wm"]
+            item = services.item_create(finding=finding, force=force, by=admin)
+            item.liaison_lead = lead
+            final = plan_finals[(f_index + index) % len(plan_finals)]
+            if final != Status.AWAITING_REVIEW:
+                # Alternate between fresh, stale (over 90 days) and very stale items.
+                end_days_ago = [12, 130, 240, 45][(f_index * 3 + index) % 4]
+                _timeline(item, rng, lead, end_days_ago, final)
+            if final == Status.BEING_PROGRESSED:
+                item.owner_name, item.owner_rank = rng.choice(
+                    [("Lee Wharmby", "Supt"), ("Kate Jones", "DCI"), ("Raj Patel", "Ch Supt")]
+                )
+                item.owner_department = rng.choice(["Intelligence", "Public protection", "Crime"])
+                item.target_date = today() + dt.timedelta(days=rng.choice([-40, -5, 60, 120]))
+            services.save_item(item, by=admin, reason="Demo data")
+            item.themes.add(rng.choice(list(Theme.objects.all())))
+            counts["created"] += 1
+
+    # One closure proposal awaiting each chief of staff.
+    for lead_name, force_slug in (("lead.sw", "avon-and-somerset"), ("lead.wm", "west-mercia")):
+        lead = users[lead_name]
+        candidate = (
+            TrackedItem.objects.filter(force__slug=force_slug, status_id=Status.BEING_PROGRESSED)
+            .exclude(proposals__isnull=False)
+            .order_by("id")
+            .first()
+        )
+        already = ClosureProposal.objects.filter(item__force__slug=force_slug).exists()
+        if candidate and not already:
+            services.closure_propose(
+                item=candidate,
+                by=lead,
+                reason="I consider that the force has met the requirement of this "
+                "recommendation and it should be marked as closed.",
+            )
+    return counts

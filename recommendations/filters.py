@@ -1,0 +1,189 @@
+"""The outstanding-items filters: GET parameters, shareable URLs, one FilterSet used by
+the list page and both exports."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from forces.models import Force, Region
+
+from .models import Finding, InspectionReport, Status, Theme, TimelineEntry, TrackedItem
+from .selectors import stale_q, today
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+FINDING_SEARCH = SearchVector("text", "cause_of_concern", config="english")
+ENTRY_SEARCH = SearchVector("text", config="english")
+SORTS = {
+    "portal_id": "portal_id",
+    "force": "force__name",
+    "report": "finding__report__title",
+    "reference": "finding__number",
+    "type": "finding__kind",
+    "status": "status__order",
+    "owner": "owner_name",
+    "updated": "last_entry_on",
+    "target_date": "target_date",
+}
+
+
+def _unknown(what: str) -> dict[str, str]:
+    return {
+        "invalid_choice": f"There is no {what} called '%(value)s'",
+        "invalid_pk_value": f"There is no {what} called '%(pk)s'",
+    }
+
+
+class ItemFilter(df.FilterSet):
+    q = df.CharFilter(
+        label="Search", method="search", help_text="Words in the text, comments or reference"
+    )
+    force = df.ModelMultipleChoiceFilter(
+        queryset=Force.objects.all(),
+        to_field_name="slug",
+        label="Force",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_unknown("force"),
+    )
+    region = df.ModelChoiceFilter(
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        field_name="force__region",
+        label="Region",
+        empty_label="Any region",
+        error_messages=_unknown("region"),
+    )
+    report = df.ModelChoiceFilter(
+        queryset=InspectionReport.objects.all(),
+        to_field_name="slug",
+        field_name="finding__report",
+        label="Report",
+        empty_label="Any report",
+        error_messages=_unknown("report"),
+    )
+    type = df.ChoiceFilter(
+        field_name="finding__kind",
+        choices=Finding.Kind.choices,
+        label="Type",
+        empty_label="Any type",
+        error_messages={"invalid_choice": "There is no type called '%(value)s'"},
+    )
+    status = df.MultipleChoiceFilter(
+        label="Status",
+        method="filter_status",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "There is no status called '%(value)s'"},
+    )
+    theme = df.ModelChoiceFilter(
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        field_name="themes",
+        label="Theme",
+        empty_label="Any theme",
+        error_messages=_unknown("theme"),
+    )
+    owner = df.CharFilter(field_name="owner_name", lookup_expr="icontains", label="Owner")
+    lead = df.CharFilter(field_name="liaison_lead__username", label="Liaison lead (username)")
+    stale = df.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_stale",
+        label="Stale",
+        empty_label="Either",
+        error_messages={"invalid_choice": "Stale must be yes or no"},
+    )
+    overdue = df.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_overdue",
+        label="Overdue",
+        empty_label="Either",
+        error_messages={"invalid_choice": "Overdue must be yes or no"},
+    )
+    updated_after = df.DateFilter(
+        field_name="last_entry_on",
+        lookup_expr="gte",
+        label="Updated on or after",
+        error_messages={"invalid": "Enter a date like 2025-03-27"},
+    )
+    updated_before = df.DateFilter(
+        field_name="last_entry_on",
+        lookup_expr="lte",
+        label="Updated on or before",
+        error_messages={"invalid": "Enter a date like 2025-03-27"},
+    )
+    published_after = df.DateFilter(
+        field_name="finding__report__published",
+        lookup_expr="gte",
+        label="Report published on or after",
+        error_messages={"invalid": "Enter a date like 2025-03-27"},
+    )
+    published_before = df.DateFilter(
+        field_name="finding__report__published",
+        lookup_expr="lte",
+        label="Report published on or before",
+        error_messages={"invalid": "Enter a date like 2025-03-27"},
+    )
+    sort = df.OrderingFilter(fields=[(v, k) for k, v in SORTS.items()], label="Sort by")
+
+    class Meta:
+        model = TrackedItem
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if data is not None:
+            data = data.copy()
+            if not data.get("status"):
+                data.setlist("status", ["open"])  # the default: outstanding items only
+        super().__init__(data, *args, **kwargs)
+        statuses = [(s.slug, s.name) for s in Status.objects.all()]
+        self.filters["status"].extra["choices"] = [
+            ("open", "All open statuses"),
+            *statuses,
+            ("all", "Any status"),
+        ]
+
+    def filter_status(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value or "all" in value:
+            return qs
+        slugs = set(value)
+        if "open" in slugs:
+            slugs.discard("open")
+            slugs |= {Status.AWAITING_REVIEW, Status.BEING_PROGRESSED}
+        return qs.filter(status_id__in=sorted(slugs))
+
+    def filter_stale(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(stale_q()) if value == "yes" else qs.exclude(stale_q())
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        overdue = Q(target_date__lt=today(), status__is_open=True)
+        return qs.filter(overdue) if value == "yes" else qs.exclude(overdue)
+
+    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        if connection.vendor != "postgresql":  # the SQLite demo: plain substring search
+            matches = (
+                Q(finding__text__icontains=value)
+                | Q(finding__cause_of_concern__icontains=value)
+                | Q(pk__in=TimelineEntry.objects.filter(text__icontains=value).values("item_id"))
+            )
+        else:
+            query = SearchQuery(value, config="english", search_type="websearch")
+            findings = Finding.objects.annotate(sv=FINDING_SEARCH).filter(sv=query)
+            entries = TimelineEntry.objects.annotate(sv=ENTRY_SEARCH).filter(sv=query)
+            matches = Q(finding__in=findings.values("pk")) | Q(pk__in=entries.values("item_id"))
+        if value.isdigit():
+            matches |= Q(portal_id=int(value)) | Q(pk=int(value))
+        return qs.filter(matches)
+
+    @property
+    def qs(self) -> QuerySet:
+        qs = super().qs
+        if not self.form.cleaned_data.get("sort"):
+            qs = qs.order_by("last_entry_on", "id")
+        else:
+            qs = qs.order_by(*qs.query.order_by, "id")
+        return qs

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from recommendations.demo import DEMO_PASSWORD, USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Fill the database with demo reports, items and one user per role (idempotent)."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        counts = load_demo()
+        self.stdout.write(
+            f"Demo data: {counts['imported']} sample pages imported, "
+            f"{counts['created']} items created."
+        )
+        self.stdout.write(f"Demo users (password: {DEMO_PASSWORD}):")
+        for username, role, forces, region, _ in USERS:
+            scope = ", ".join(forces) or region or "all forces"
+            self.stdout.write(f"  {username:14} {role:16} {scope}")

@@ -1,0 +1,298 @@
+"""Inspection reports, their findings, and each force's tracked copy with its timeline.
+
+The current status of a tracked item is stored on the item for filtering, but only
+`recommendations.services` writes it, always together with the status entry on the
+timeline, so the two never disagree.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from forces.models import Force
+
+
+class Status(models.Model):
+    """Reference data: the statuses an item moves through (fixtures/statuses.json)."""
+
+    AWAITING_REVIEW = "awaiting-review"
+    BEING_PROGRESSED = "being-progressed"
+    COMPLETE = "complete"
+    NO_FURTHER_ACTION = "no-further-action-needed"
+
+    slug = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=60)
+    is_open = models.BooleanField(help_text="Open items still need work; closed ones do not.")
+    tag_colour = models.CharField(max_length=20, blank=True, help_text="GOV.UK tag modifier")
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name_plural = "statuses"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InspectionReport(models.Model):
+    class Kind(models.TextChoices):
+        FORCE = "force", "Force report"
+        NATIONAL = "national", "National report"
+        THEMATIC = "thematic", "Thematic report"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    published = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    url = models.URLField(blank=True, max_length=500)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Finding(models.Model):
+    """The shared text of a cause of concern, recommendation or area for improvement.
+
+    A national recommendation is one Finding tracked by many forces (one TrackedItem each).
+    """
+
+    class Kind(models.TextChoices):
+        CAUSE_OF_CONCERN = "cause-of-concern", "Cause of concern"
+        RECOMMENDATION = "recommendation", "Recommendation"
+        AREA_FOR_IMPROVEMENT = "area-for-improvement", "Area for improvement"
+
+    report = models.ForeignKey(InspectionReport, on_delete=models.PROTECT, related_name="findings")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its number in the report, e.g. 5 for Recommendation 5."
+    )
+    cause_of_concern = models.TextField(blank=True)
+    text = models.TextField(help_text="The recommendation or area for improvement.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "kind", "number", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="finding_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.report})"
+
+    @property
+    def reference(self) -> str:
+        """How the pages name it: "Recommendation 5", "Cause of concern", ..."""
+        heading = self.get_kind_display()
+        return f"{heading} {self.number}" if self.number else heading
+
+
+class TrackedItem(models.Model):
+    """One force's copy of a finding: its own portal ID, status, owner and timeline."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="items")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="items")
+    portal_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The public ID on the monitoring portal, if any."
+    )
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+")
+    owner_name = models.CharField("owner", max_length=200, blank=True)
+    owner_rank = models.CharField(max_length=100, blank=True)
+    owner_department = models.CharField(max_length=200, blank=True)
+    liaison_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_items",
+    )
+    target_date = models.DateField(null=True, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="items")
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
+    last_entry_on = models.DateField(
+        help_text="Date of the newest timeline entry; kept by the services, for staleness."
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every change, to refuse saves from a stale form."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        ordering = ["last_entry_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "force"], name="one_item_per_finding_force"),
+            models.UniqueConstraint(
+                fields=["force", "portal_id"],
+                condition=Q(portal_id__isnull=False),
+                name="portal_id_unique_per_force",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "last_entry_on"], name="item_status_last_entry"),
+            models.Index(fields=["force", "status", "last_entry_on"], name="item_force_status"),
+            models.Index(fields=["target_date"], name="item_target_date"),
+            models.Index(fields=["last_entry_on", "id"], name="item_last_entry_id"),
+        ]
+        permissions = [
+            ("view_all_forces", "See the items of every force (inspectors, administrators)"),
+            ("act_for_all_forces", "Take any action on any force's items (administrators)"),
+            ("add_progress_update", "Log progress updates, owner and target date for own force"),
+            ("comment_on_item", "Comment on items of assigned forces (liaison leads)"),
+            ("review_item", "Move items between review statuses (liaison leads)"),
+            ("propose_closure", "Propose closure of items of assigned forces (liaison leads)"),
+            ("authorise_closure", "Authorise or return closure in own region (chiefs of staff)"),
+            ("publish_report", "Publish an inspection report and its findings (administrators)"),
+            ("import_portal_pages", "Upload monitoring-portal pages (administrators, leads)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} – {self.finding.reference}"
+
+    @property
+    def owner_display(self) -> str:
+        return ", ".join(p for p in (self.owner_rank, self.owner_name, self.owner_department) if p)
+
+
+class TimelineEntry(models.Model):
+    """An append-only dated entry: a status change or a comment.
+
+    Never updated or deleted (PostgreSQL refuses it with a trigger, see migration 0002);
+    a correction is a new entry. `position` keeps the order of entries sharing a date.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "Status"
+        COMMENT = "comment", "Comment"
+
+    item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="timeline")
+    date = models.DateField()
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.ForeignKey(Status, null=True, blank=True, on_delete=models.PROTECT)
+    text = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_name = models.CharField(
+        max_length=200, blank=True, help_text="For imported entries, whose author is unknown."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "position"]
+        verbose_name_plural = "timeline entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "date", "position"], name="timeline_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="status", status__isnull=False))
+                | (Q(kind="comment", status__isnull=True) & ~Q(text="")),
+                name="timeline_entry_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind}"
+
+    @property
+    def author_display(self) -> str:
+        if self.author_id:
+            return self.author.get_full_name() or self.author.get_username()
+        return self.author_name or "Imported"
+
+
+class ClosureProposal(models.Model):
+    """A liaison lead's proposal to close an item, decided by a chief of staff."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Awaiting authorisation"
+        AUTHORISED = "authorised", "Authorised"
+        RETURNED = "returned", "Returned"
+
+    item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals_made"
+    )
+    reason = models.TextField()
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals_decided",
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(state="open"), name="one_open_proposal_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="decider_is_not_proposer",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", decided_by__isnull=True)
+                | (~Q(state="open") & Q(decided_by__isnull=False)),
+                name="decided_proposal_has_decider",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closure proposal for {self.item} ({self.get_state_display()})"
+
+
+class Reminder(models.Model):
+    """A record that a stale item was reminded or escalated for one stale period.
+
+    The unique constraint is what makes the sweep safe to run twice, or twice at once.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        ESCALATION = "escalation", "Escalation"
+
+    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period_start = models.DateField(help_text="The last entry's date that began the stale period.")
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "kind", "period_start"], name="one_reminder_per_item_kind_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.item} ({self.period_start})"

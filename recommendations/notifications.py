@@ -1,0 +1,71 @@
+"""Who hears about what: emails sent after a change commits (through Celery)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from .models import ClosureProposal, TimelineEntry
+
+
+def item_url(item_id: int) -> str:
+    return settings.PORTAL_BASE_URL + reverse("recommendations:item", args=[item_id])
+
+
+def chiefs_of_staff_for(region_id: int) -> list[str]:
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name="Regional chief of staff", scope__region_id=region_id
+        )
+        .exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def entry_added(entry_id: int) -> int:
+    """Tell the item's liaison lead that a force logged a progress update."""
+    entry = (
+        TimelineEntry.objects.select_related("item__liaison_lead", "item__force", "author")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None or entry.item.liaison_lead is None or not entry.item.liaison_lead.email:
+        return 0
+    if entry.author_id == entry.item.liaison_lead_id:
+        return 0
+    item = entry.item
+    return send_mail(
+        f"New update on {item}",
+        f"{entry.author_display} added an update on {entry.date:%-d %B %Y}:\n\n{entry.text}\n\n"
+        f"{item_url(item.pk)}\n",
+        None,
+        [item.liaison_lead.email],
+    )
+
+
+def proposal_changed(proposal_id: int) -> int:
+    """An open proposal goes to the region's chiefs of staff; a decision to the proposer."""
+    proposal = (
+        ClosureProposal.objects.select_related("item__force", "proposed_by", "decided_by")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        return 0
+    item = proposal.item
+    if proposal.state == ClosureProposal.State.OPEN:
+        recipients = chiefs_of_staff_for(item.force.region_id)
+        subject = f"Closure proposed for {item}"
+        body = f"{proposal.proposed_by} proposes closure:\n\n{proposal.reason}\n\n"
+    else:
+        recipients = [proposal.proposed_by.email] if proposal.proposed_by.email else []
+        subject = f"Closure {proposal.get_state_display().lower()} for {item}"
+        body = (
+            f"{proposal.decided_by} {proposal.state} your proposal. {proposal.decision_reason}\n\n"
+        )
+    if not recipients:
+        return 0
+    return send_mail(subject, body + item_url(item.pk) + "\n", None, recipients)

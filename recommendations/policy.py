@@ -1,0 +1,139 @@
+"""Who may do which action to which item: one table, read by the services (to refuse),
+the templates (which buttons to show) and the permission tests (what to expect).
+
+Each action needs a permission (declared, with what it allows, on TrackedItem.Meta)
+and the item's force in the person's scope: `forces` are the forces a liaison officer
+or lead is assigned to; `region` is the region a chief of staff acts for. A person with
+`act_for_all_forces` (administrators) acts on every force. The item must also be in one
+of the action's statuses, and closure actions need the right state of proposal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from . import errors
+from .models import ClosureProposal, Status
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from .models import TrackedItem
+
+OPEN = frozenset({Status.AWAITING_REVIEW, Status.BEING_PROGRESSED})
+ANY = frozenset(
+    {Status.AWAITING_REVIEW, Status.BEING_PROGRESSED, Status.COMPLETE, Status.NO_FURTHER_ACTION}
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    permission: str
+    scope: Literal["forces", "region"]
+    statuses: frozenset[str]
+    label: str
+    proposal: Literal["none-open", "open-by-other", "any"] = "any"
+
+
+ACTIONS: dict[str, Rule] = {
+    "progress-update": Rule("add_progress_update", "forces", OPEN, "Add a progress update"),
+    "owner": Rule("add_progress_update", "forces", OPEN, "Set owner and target date"),
+    "comment": Rule("comment_on_item", "forces", ANY, "Add a comment"),
+    "review": Rule("review_item", "forces", OPEN, "Change review status"),
+    "no-further-action": Rule(
+        "review_item", "forces", OPEN, "Mark no further action needed", "none-open"
+    ),
+    "propose-closure": Rule(
+        "propose_closure",
+        "forces",
+        frozenset({Status.BEING_PROGRESSED}),
+        "Propose closure",
+        "none-open",
+    ),
+    "authorise-closure": Rule(
+        "authorise_closure",
+        "region",
+        frozenset({Status.BEING_PROGRESSED}),
+        "Authorise closure",
+        "open-by-other",
+    ),
+    "return-closure": Rule(
+        "authorise_closure",
+        "region",
+        frozenset({Status.BEING_PROGRESSED}),
+        "Return closure proposal",
+        "open-by-other",
+    ),
+}
+
+
+def _scope_ids(user: AbstractBaseUser) -> tuple[frozenset[int], frozenset[int]]:
+    """(assigned force ids, force ids of the user's region), cached on the user object."""
+    cached = getattr(user, "_tracker_scope", None)
+    if cached is None:
+        from forces.models import Force, Scope
+
+        scope = Scope.objects.filter(user=user).first()
+        if scope is None:
+            cached = (frozenset(), frozenset())
+        else:
+            assigned = frozenset(scope.forces.values_list("id", flat=True))
+            region = (
+                frozenset(
+                    Force.objects.filter(region_id=scope.region_id).values_list("id", flat=True)
+                )
+                if scope.region_id
+                else frozenset()
+            )
+            cached = (assigned, region)
+        user._tracker_scope = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def sees_all_forces(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.has_perm("recommendations.view_all_forces") or user.has_perm(
+        "recommendations.act_for_all_forces"
+    )
+
+
+def visible_force_ids(user: AbstractBaseUser) -> frozenset[int] | None:
+    """The forces whose items a person may see; None means every force."""
+    if sees_all_forces(user):
+        return None
+    assigned, region = _scope_ids(user)
+    return assigned | region
+
+
+def why_not(
+    user: AbstractBaseUser,
+    action: str,
+    item: TrackedItem,
+    open_proposal: ClosureProposal | None,
+) -> type[errors.DomainError] | None:
+    """None when `user` may take `action` on `item` now; otherwise the error saying why."""
+    rule = ACTIONS[action]
+    if not user.has_perm(f"recommendations.{rule.permission}"):
+        return errors.NotPermitted
+    if not user.has_perm("recommendations.act_for_all_forces"):
+        assigned, region = _scope_ids(user)
+        in_scope = assigned if rule.scope == "forces" else region
+        if item.force_id not in in_scope:
+            return errors.NotPermitted
+    if item.status_id not in rule.statuses:
+        return errors.InvalidTransition
+    if rule.proposal == "none-open" and open_proposal is not None:
+        return errors.ClosureAlreadyProposed
+    if rule.proposal == "open-by-other":
+        if open_proposal is None:
+            return errors.NoOpenProposal
+        if open_proposal.proposed_by_id == user.pk:
+            return errors.OwnProposal
+    return None
+
+
+def allowed_actions(
+    user: AbstractBaseUser, item: TrackedItem, open_proposal: ClosureProposal | None
+) -> list[str]:
+    """The actions to offer on the item page, in the table's order."""
+    return [a for a in ACTIONS if why_not(user, a, item, open_proposal) is None]

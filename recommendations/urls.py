@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "recommendations"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("recommendations/", views.item_list, name="list"),
+    path("recommendations/<int:pk>/", views.item, name="item"),
+    path("recommendations/<int:pk>/history/", views.item_history, name="history"),
+    path("recommendations/<int:pk>/portal-page.txt", views.portal_page, name="portal_page"),
+    path("recommendations/<int:pk>/<slug:action>/", views.item_action, name="action"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/new/", views.report_new, name="report_new"),
+    path("reports/<slug:slug>/", views.report, name="report"),
+    path("reports/<slug:slug>/findings/new/", views.finding_new, name="finding_new"),
+]
+urlpatterns += [
+    path("recommendations/export.csv", views.export_csv, name="export_csv"),
+    path("recommendations/export.xlsx", views.export_xlsx, name="export_xlsx"),
+]
