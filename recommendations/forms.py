@@ -182,6 +182,7 @@ class ReportForm(GovukForm):
     url = forms.URLField(
         label="Link to the published report",
         required=False,
+        assume_scheme="https",
         error_messages={"invalid": "Enter a full web address, like https://..."},
     )
 
@@ -212,3 +213,46 @@ class FindingForm(GovukForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to issue it to every force",
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ImportForm(GovukForm):
+    files = MultipleFileField(
+        label="Portal pages",
+        help_text="One or more .txt copies of monitoring-portal pages",
+        error_messages={"required": "Select at least one page file"},
+    )
+    report = forms.ModelChoiceField(
+        queryset=InspectionReport.objects.all(),
+        to_field_name="slug",
+        label="Report",
+        help_text="The report the pages' items belong to",
+        error_messages={
+            "required": "Select the report",
+            "invalid_choice": "Select a report from the list",
+        },
+    )
+    force = forms.ModelChoiceField(
+        queryset=Force.objects.all(),
+        to_field_name="slug",
+        label="Force",
+        required=False,
+        help_text="Needed only for pages with no page address line",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["multiple"] = True

@@ -20,3 +20,7 @@ urlpatterns += [
     path("recommendations/export.csv", views.export_csv, name="export_csv"),
     path("recommendations/export.xlsx", views.export_xlsx, name="export_xlsx"),
 ]
+urlpatterns += [
+    path("imports/", views.import_pages, name="import"),
+    path("imports/confirm/", views.import_confirm, name="import_confirm"),
+]

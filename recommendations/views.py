@@ -9,11 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from forces.models import Force
 
@@ -33,6 +40,11 @@ class ActionPage:
     done: str
     intro: str = ""
     button: str = "Save"
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data of a POST, even an empty one; None for a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _superseding(request: HttpRequest, item: TrackedItem, number: int | None) -> TrackedItem | None:
@@ -136,6 +148,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
 assert set(ACTION_PAGES) == set(policy.ACTIONS), "every policy action needs a page"
 
 
+@require_GET
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     proposal = open_proposal(obj)
@@ -179,7 +192,7 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "owner_department": obj.owner_department,
         "target_date": obj.target_date,
     }
-    form = page.form(request.POST or None, initial=initial)
+    form = page.form(_posted(request), initial=initial)
     status = 200
     if refusal is not None:
         form.add_error(None, refusal.message)
@@ -234,6 +247,7 @@ def _refreshed_owner_form(old: forms.GovukForm, obj: TrackedItem) -> forms.Govuk
     return fresh
 
 
+@require_GET
 def item_history(request: HttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     records = list(obj.history.select_related("history_user").order_by("-history_date"))
@@ -293,6 +307,7 @@ LIST_COLUMNS = [
 ]
 
 
+@require_GET
 def item_list(request: HttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
     paginator = Paginator(qs, 50)
@@ -314,6 +329,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, qs = _filtered(request)
     response = StreamingHttpResponse(
@@ -323,6 +339,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
+@require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     _, qs = _filtered(request)
     response = HttpResponse(
@@ -395,6 +412,7 @@ def sort_links(request: HttpRequest) -> dict[str, dict[str, str]]:
     return links
 
 
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: a section for each role the person holds."""
     user = request.user
@@ -411,6 +429,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/dashboard.html", context)
 
 
+@require_GET
 def reports(request: HttpRequest) -> HttpResponse:
     rows = InspectionReport.objects.annotate(
         findings_count=Count("findings", distinct=True)
@@ -418,6 +437,7 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/reports.html", {"reports": rows})
 
 
+@require_GET
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     obj = get_object_or_404(InspectionReport, slug=slug)
     visible = items_visible_to(request.user).filter(finding__report=obj)
@@ -430,7 +450,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("recommendations.publish_report", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
-    form = forms.ReportForm(request.POST or None)
+    form = forms.ReportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             obj = services.report_publish(by=request.user, **form.cleaned_data)
@@ -451,7 +471,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding_new(request: HttpRequest, slug: str) -> HttpResponse:
     obj = get_object_or_404(InspectionReport, slug=slug)
-    form = forms.FindingForm(request.POST or None)
+    form = forms.FindingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = list(data["forces"]) or list(Force.objects.all())
@@ -485,8 +505,69 @@ def finding_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_GET
 def portal_page(request: HttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     response = HttpResponse(importing.item_page_text(obj), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{importing.export_filename(obj)}"'
     return response
+
+
+IMPORT_SESSION_KEY = "portal_import"
+
+
+@permission_required("recommendations.import_portal_pages", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_pages(request: HttpRequest) -> HttpResponse:
+    """Upload pages and preview what importing them would do; nothing is written."""
+    form = forms.ImportForm(_posted(request), request.FILES or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        report_slug = form.cleaned_data["report"].slug
+        force = form.cleaned_data["force"]
+        preview = importing.plan(
+            files, force_slug=force.slug if force else None, report_slug=report_slug
+        )
+        if preview.ok:
+            request.session[IMPORT_SESSION_KEY] = {
+                "files": [(name, data.decode("utf-8-sig")) for name, data in files],
+                "report": report_slug,
+                "force": force.slug if force else None,
+                "fingerprint": preview.fingerprint(),
+            }
+        else:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+    status = 400 if form.errors or (preview and not preview.ok) else 200
+    return render(
+        request, "recommendations/import.html", {"form": form, "preview": preview}, status=status
+    )
+
+
+@permission_required("recommendations.import_portal_pages", raise_exception=True)
+@require_http_methods(["POST"])
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    """Apply exactly what was previewed; if the data changed since, write nothing."""
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending:
+        messages.error(request, "There is nothing to import. Upload the pages again.")
+        return redirect("recommendations:import")
+    files = [(name, text.encode("utf-8")) for name, text in pending["files"]]
+    with transaction.atomic():
+        plan = importing.plan(files, force_slug=pending["force"], report_slug=pending["report"])
+        if not plan.ok or plan.fingerprint() != pending["fingerprint"]:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            return render(
+                request,
+                "recommendations/import.html",
+                {"form": forms.ImportForm(), "preview": plan, "changed": True},
+                status=409,
+            )
+        importing.apply(plan, by=request.user)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    messages.success(
+        request, f"Imported {len(plan.files)} page{'s' if len(plan.files) != 1 else ''}."
+    )
+    return render(
+        request, "recommendations/import.html", {"form": forms.ImportForm(), "done": plan}
+    )

@@ -1,0 +1,272 @@
+"""Every URL × every role × own force / other force in the region / force in another
+region × GET and POST, with the expected status code worked out from the policy table
+and the roles' permissions; and a sweep that fails when a URL escapes the matrix."""
+
+import importlib
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from recommendations import policy, services
+from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
+from tests.conftest import PEOPLE
+from tests.factories import FindingFactory, ReportFactory, make_item
+
+ROLE_PERMISSIONS = importlib.import_module(
+    "recommendations.migrations.0002_reference_data_roles_append_only"
+).ROLE_PERMISSIONS
+GROUP = {
+    "liaison-officer": "Force liaison officer",
+    "liaison-lead": "Force liaison lead",
+    "chief-of-staff": "Regional chief of staff",
+    "inspector": "Inspector",
+    "admin": "Administrator",
+}
+SCOPES = {
+    "own": "gloucestershire",
+    "same-region": "devon-and-cornwall",
+    "other-region": "west-midlands",
+}
+ITEM_PAGES = ["recommendations:item", "recommendations:history", "recommendations:portal_page"]
+GLOBAL_PAGES = [
+    "recommendations:dashboard",
+    "recommendations:list",
+    "recommendations:reports",
+    "recommendations:report",
+    "recommendations:export_csv",
+    "recommendations:export_xlsx",
+]
+ADMIN_PAGES = ["recommendations:report_new", "recommendations:finding_new"]
+ALLOW_LIST = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "accessibility",
+}
+LOGIN_ONLY = {"password_change", "password_change_done"}
+
+
+def perms(role):
+    return set(ROLE_PERMISSIONS[GROUP[role]])
+
+
+def sees(role, scope):
+    if perms(role) & {"view_all_forces", "act_for_all_forces"}:
+        return True
+    if role == "chief-of-staff":
+        return scope in ("own", "same-region")
+    return scope == "own"
+
+
+def may_act(role, scope, action):
+    rule = policy.ACTIONS[action]
+    have = perms(role)
+    if rule.permission not in have:
+        return False
+    if "act_for_all_forces" in have:
+        return True
+    if rule.scope == "region":
+        return role == "chief-of-staff" and scope in ("own", "same-region")
+    return role in ("liaison-officer", "liaison-lead") and scope == "own"
+
+
+def item_in_state_for(action, force_slug, proposer):
+    item = make_item(force=force_slug)
+    rule = policy.ACTIONS[action]
+    if Status.AWAITING_REVIEW not in rule.statuses or rule.proposal == "open-by-other":
+        services.status_change(item=item, by=proposer, to=Status.BEING_PROGRESSED)
+    if rule.proposal == "open-by-other":
+        services.closure_propose(item=item, by=proposer, reason="Met")
+    return TrackedItem.objects.get(pk=item.pk)
+
+
+def valid_post(action, item):
+    return {
+        "progress-update": {"text": "Update from the force"},
+        "comment": {"text": "A comment"},
+        "owner": {
+            "owner_name": "Lee",
+            "owner_rank": "Supt",
+            "owner_department": "Intel",
+            "version": item.version,
+        },
+        "review": {},
+        "no-further-action": {"reason": "Superseded by a later inspection"},
+        "propose-closure": {"reason": "The force has met it"},
+        "authorise-closure": {},
+        "return-closure": {"reason": "Need the audit results"},
+    }[action]
+
+
+def snapshot(item):
+    return (
+        TimelineEntry.objects.filter(item=item).count(),
+        item.history.count(),
+        ClosureProposal.objects.filter(item=item).count(),
+        ClosureProposal.history.filter(item_id=item.pk).count(),
+    )
+
+
+@pytest.fixture
+def proposer(make_user):
+    return make_user(
+        "liaison-lead",
+        "proposer",
+        force_slugs=["gloucestershire", "devon-and-cornwall", "west-midlands"],
+    )
+
+
+CASES = [
+    (role, scope, action, method)
+    for role in PEOPLE
+    for scope in SCOPES
+    for action in policy.ACTIONS
+    for method in ("GET", "POST")
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,scope,action,method", CASES)
+def test_action_matrix(client_as, proposer, role, scope, action, method):
+    item = item_in_state_for(action, SCOPES[scope], proposer)
+    url = reverse("recommendations:action", args=[item.pk, action])
+    before = snapshot(item)
+    client = client_as(role)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, valid_post(action, item))
+    if not sees(role, scope):
+        expected = 404
+    elif not may_act(role, scope, action):
+        expected = 403
+    else:
+        expected = 200 if method == "GET" else 302
+    assert response.status_code == expected
+    if expected != 302:
+        assert snapshot(item) == before
+    else:
+        assert snapshot(item) != before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("name", ITEM_PAGES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_item_pages_matrix(client_as, role, scope, name, method):
+    item = make_item(force=SCOPES[scope])
+    before = snapshot(item)
+    url = reverse(name, args=[item.pk])
+    response = getattr(client_as(role), method.lower())(url)
+    if method == "POST":
+        assert response.status_code == 405  # for every id alike, so nothing leaks
+    else:
+        assert response.status_code == (200 if sees(role, scope) else 404)
+    assert snapshot(item) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("name", GLOBAL_PAGES + ADMIN_PAGES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_global_pages_matrix(client_as, role, name, method):
+    report = ReportFactory(slug="peel-2016")
+    make_item(force="gloucestershire", finding=FindingFactory(report=report))
+    kwargs = (
+        {"slug": report.slug}
+        if name in ("recommendations:report", "recommendations:finding_new")
+        else {}
+    )
+    url = reverse(name, kwargs=kwargs)
+    count_before = TrackedItem.objects.count()
+    response = getattr(client_as(role), method.lower())(url)
+    if name in ADMIN_PAGES:
+        if "publish_report" not in perms(role):
+            expected = 403
+        else:
+            expected = 200 if method == "GET" else 400  # an empty POST is invalid
+    else:
+        expected = 200 if method == "GET" else 405
+    assert response.status_code == expected
+    assert TrackedItem.objects.count() == count_before
+
+
+def all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            yield from all_url_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_matrix_or_allow_listed():
+    covered = set(ITEM_PAGES + GLOBAL_PAGES + ADMIN_PAGES) | {"recommendations:action"}
+    covered |= set(IMPORT_PAGES)
+    missing = [
+        name
+        for name in all_url_names()
+        if not name.startswith("admin:")
+        and name not in covered
+        and name not in ALLOW_LIST
+        and name not in LOGIN_ONLY
+    ]
+    assert missing == [], f"URLs with no row in the permission matrix: {missing}"
+
+
+IMPORT_PAGES = ["recommendations:import", "recommendations:import_confirm"]
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_login_from_every_page(client, item):
+    samples = {"pk": item.pk, "action": "comment", "slug": "x"}
+    for name in all_url_names():
+        if name in ALLOW_LIST or name.startswith("admin:"):
+            continue
+        pattern = next(p for p in _patterns() if p[0] == name)
+        kwargs = {k: samples[k] for k in pattern[1]}
+        url = reverse(name, kwargs=kwargs)
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("admin:login"))
+
+
+def _patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            yield from _patterns(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif pattern.name:
+            yield f"{namespace}{pattern.name}", list(pattern.pattern.regex.groupindex)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ALLOW_LIST - {"logout", "password_reset_confirm"}))
+def test_allow_listed_pages_are_open(client, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_import_pages_matrix(client_as, role, method):
+    client = client_as(role)
+    may_import = "import_portal_pages" in perms(role)
+    upload = getattr(client, method.lower())(reverse("recommendations:import"))
+    confirm = getattr(client, method.lower())(reverse("recommendations:import_confirm"))
+    if not may_import:
+        assert (upload.status_code, confirm.status_code) == (403, 403)
+    elif method == "GET":
+        assert (upload.status_code, confirm.status_code) == (200, 405)
+    else:
+        # An empty upload is invalid; a confirmation with nothing previewed goes back.
+        assert (upload.status_code, confirm.status_code) == (400, 302)
+    assert TrackedItem.objects.count() == 0
