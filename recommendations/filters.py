@@ -45,6 +45,7 @@ class ItemFilter(df.FilterSet):
         queryset=Force.objects.all(),
         to_field_name="slug",
         label="Force",
+        method="filter_force",
         widget=forms.CheckboxSelectMultiple,
         error_messages=_unknown("force"),
     )
@@ -143,6 +144,9 @@ class ItemFilter(df.FilterSet):
             *statuses,
             ("all", "Any status"),
         ]
+
+    def filter_force(self, qs: QuerySet, name: str, value: list[Force]) -> QuerySet:
+        return qs.filter(force__in=value) if value else qs
 
     def filter_status(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value or "all" in value:

@@ -362,27 +362,22 @@ def _query_without(request: HttpRequest, *names: str, drop: tuple[str, str] | No
 
 
 def selected_filters(request: HttpRequest, filterset: ItemFilter) -> list[dict[str, str]]:
-    """The removable tags of the MOJ filter layout: one per chosen value."""
+    """The removable tags of the MOJ filter layout: one per chosen value, named as the
+    filter panel names it."""
     tags = []
+    data = filterset.form.data
     for name, flt in filterset.filters.items():
-        if name in ("sort",):
+        values = [v for v in data.getlist(name) if v] if name != "sort" else []
+        values = [v for v in values if not (name == "status" and v == "all")]
+        if not values:
             continue
-        values = (
-            filterset.form.data.getlist(name) if hasattr(filterset.form.data, "getlist") else []
-        )
+        field = filterset.form.fields[name]
+        labels = {str(k): str(v) for k, v in getattr(field, "choices", [])}
         for value in values:
-            if not value or (name == "status" and value == "all"):
-                continue
-            label = (
-                dict(filterset.form.fields[name].choices).get(value, value)
-                if hasattr(filterset.form.fields[name], "choices")
-                and name in ("status", "type", "stale", "overdue")
-                else value
-            )
             tags.append(
                 {
-                    "group": flt.label,
-                    "label": str(label),
+                    "group": str(flt.label),
+                    "label": labels.get(value, value),
                     "href": "?" + _query_without(request, "page", drop=(name, value)),
                 }
             )

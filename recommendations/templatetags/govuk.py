@@ -15,10 +15,10 @@ def field(bound: BoundField, classes: str = "") -> dict[str, object]:
         kind = "date"
     elif isinstance(widget, forms.Textarea):
         kind = "textarea"
+    elif isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect subclass
+        kind = "checkboxes"
     elif isinstance(widget, forms.RadioSelect):
         kind = "radios"
-    elif isinstance(widget, forms.CheckboxSelectMultiple):
-        kind = "checkboxes"
     elif isinstance(widget, forms.Select):
         kind = "select"
     elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
