@@ -10,7 +10,7 @@ def test_signing_in_lands_on_the_dashboard(client, make_user):
     assert response["Location"] == reverse("recommendations:dashboard")
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert "Your force&#x27;s items" in page.content.decode()
+    assert "Your force's items" in page.content.decode()
 
 
 @pytest.mark.django_db
