@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -76,8 +77,19 @@ def _require(by: AbstractBaseUser, action: str, item: TrackedItem) -> ClosurePro
     return proposal
 
 
+PORTAL_MARKERS = re.compile(r"\[/?(on|status|comment)\]", re.IGNORECASE)
+
+
 def _clean_text(text: str, *, field: str, label: str, required: bool = True) -> str:
+    """Trim text and check it; raises DomainError naming the field. The portal page
+    format has no escaping, so its markers cannot appear in text that must export."""
     cleaned = text.strip()
+    marker = PORTAL_MARKERS.search(cleaned)
+    if marker:
+        raise errors.DomainError(
+            f"Remove “{marker.group(0)}” from {label}: it marks entries in portal pages",
+            field=field,
+        )
     if required and not cleaned:
         raise errors.DomainError(f"Enter {label}", field=field)
     if len(cleaned) > COMMENT_MAX_LENGTH:

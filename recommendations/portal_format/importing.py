@@ -33,10 +33,11 @@ class FilePlan:
     item: TrackedItem | None = None
     new_entries: list[portal_parse.Entry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    creates: bool = False
 
     @property
     def outcome(self) -> str:
-        if self.item is None:
+        if self.creates:
             return f"created: {len(self.new_entries)} entries"
         if self.new_entries:
             n = len(self.new_entries)
@@ -193,6 +194,7 @@ def plan(
                 )
                 continue
             fp.new_entries = list(page.entries)
+            fp.creates = True
             continue
         stored = _stored_entries(item)
         for index, (old, new) in enumerate(zip(stored, entries, strict=False)):
@@ -223,10 +225,10 @@ def apply(import_plan: ImportPlan, *, by: AbstractBaseUser | None) -> list[FileP
     for fp in import_plan.files:
         page, force = fp.page, fp.force
         assert page is not None and force is not None
-        if not fp.new_entries and fp.item is not None:
+        if not fp.new_entries:
             continue
         reason = f"Imported from {fp.name}"
-        if fp.item is None:
+        if fp.creates:
             finding = _finding_for(import_plan.report, page)
             if finding is None:
                 finding = Finding(
