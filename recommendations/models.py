@@ -296,3 +296,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.item} ({self.period_start})"
+
+
+class ReminderDelivery(models.Model):
+    """One person's copy of a reminder, sent in their digest. `sent_at` is empty until the
+    digest that carries it has gone; a digest sends only what is still pending, so a
+    retried or repeated send task never sends twice."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "user"], name="one_delivery_per_person"),
+        ]
+        indexes = [models.Index(fields=["user", "sent_at"], name="delivery_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.reminder} to {self.user}"

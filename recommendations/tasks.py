@@ -1,15 +1,22 @@
 """Thin Celery tasks: they take ids, call one function, retry with backoff, and are
-safe to run twice."""
+safe to run twice (so `acks_late` is safe: a task redelivered after a crash repeats
+harmlessly)."""
+
+import logging
+from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import notifications
+from . import notifications, reminders
+
+logger = logging.getLogger(__name__)
 
 RETRY = {
-    "autoretry_for": (OSError,),
+    "autoretry_for": (OSError, SMTPException),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "max_retries": 5,
+    "acks_late": True,
 }
 
 
@@ -21,3 +28,22 @@ def notify_entry(entry_id: int) -> int:
 @shared_task(**RETRY)
 def notify_proposal(proposal_id: int) -> int:
     return notifications.proposal_changed(proposal_id)
+
+
+@shared_task(**RETRY)
+def send_digest(user_id: int) -> tuple[int, int]:
+    return reminders.send_digest(user_id)
+
+
+@shared_task(acks_late=True)
+def stale_sweep() -> int:
+    """Claim due reminders, then fan out one digest task per person with anything
+    pending. If the broker fails mid-way, the deliveries stay pending in the database
+    and the next sweep sends them."""
+    result, people = reminders.sweep()
+    for user_id in people:
+        try:
+            send_digest.apply_async(args=(user_id,), retry=False)
+        except Exception:  # the next sweep retries from the database
+            logger.warning("could not queue the digest for user %s", user_id)
+    return result.claimed

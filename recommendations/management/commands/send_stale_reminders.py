@@ -1,0 +1,41 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from recommendations import reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind people of stale items and escalate long-stale ones, synchronously (the same "
+        "sweep the Celery beat schedule runs daily). Safe to run twice: nothing is sent twice."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="say who would be reminded; send and record nothing",
+        )
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        result, people = reminders.sweep(dry_run=options["dry_run"])
+        if options["dry_run"]:
+            per_person = result.per_person
+        else:
+            names = dict(
+                get_user_model().objects.filter(pk__in=people).values_list("pk", "username")
+            )
+            per_person = {}
+            for user_id in people:
+                sent = reminders.send_digest(user_id)
+                if any(sent):
+                    per_person[names[user_id]] = sent
+        for name in sorted(per_person):
+            items, escalations = per_person[name]
+            self.stdout.write(f"{name}: {items} items, {escalations} escalations")
+        digests = len(per_person)
+        prefix = "Dry run, nothing sent: " if options["dry_run"] else ""
+        self.stdout.write(
+            f"{prefix}{digests} digest{'s' if digests != 1 else ''}, "
+            f"{sum(a + b for a, b in per_person.values())} reminders in all."
+        )
