@@ -72,6 +72,10 @@ def item_detail(*, user: AbstractBaseUser, pk: int) -> TrackedItem:
         .first()
     )
     if item is None:
+        if TrackedItem.objects.filter(pk=pk).exists():
+            from tracker.security import event
+
+            event("access-denied", user=user, item=pk, reason="outside-scope")
         raise Http404("No such item")
     return item
 

@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from forces.models import Force
+from tracker.security import event
 
 from . import dashboards, errors, exports, forms, policy, services
 from .filters import SORTS, ItemFilter
@@ -145,6 +146,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Return proposal",
     ),
 }
+SECURITY_EVENTS = {"authorise-closure": "closure-authorised", "return-closure": "closure-returned"}
 assert set(ACTION_PAGES) == set(policy.ACTIONS), "every policy action needs a page"
 
 
@@ -213,6 +215,8 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 else 400
             )
         else:
+            if action in SECURITY_EVENTS:
+                event(SECURITY_EVENTS[action], request=request, item=obj.pk)
             messages.success(request, page.done)
             return redirect("recommendations:item", pk=obj.pk)
     elif request.method == "POST":

@@ -48,6 +48,7 @@ ALLOW_LIST = {
     "accessibility",
 }
 LOGIN_ONLY = {"password_change", "password_change_done"}
+SESSION_PAGES = ["session_extend"]
 
 
 def perms(role):
@@ -208,7 +209,7 @@ def all_url_names(resolver=None, namespace=""):
 
 def test_every_url_is_in_the_matrix_or_allow_listed():
     covered = set(ITEM_PAGES + GLOBAL_PAGES + ADMIN_PAGES) | {"recommendations:action"}
-    covered |= set(IMPORT_PAGES)
+    covered |= set(IMPORT_PAGES) | set(SESSION_PAGES)
     missing = [
         name
         for name in all_url_names()
@@ -270,3 +271,18 @@ def test_import_pages_matrix(client_as, role, method):
         # An empty upload is invalid; a confirmation with nothing previewed goes back.
         assert (upload.status_code, confirm.status_code) == (400, 302)
     assert TrackedItem.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+def test_session_keep_alive_matrix(client_as, role):
+    client = client_as(role)
+    assert client.get(reverse("session_extend")).status_code == 405
+    assert client.post(reverse("session_extend")).status_code == 204
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LOGIN_ONLY))
+def test_login_only_pages_need_a_sign_in(client, client_as, name):
+    assert client.get(reverse(name)).status_code == 302
+    assert client_as("inspector").get(reverse(name)).status_code == 200

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class TrackerConfig(AppConfig):
+    name = "tracker"
+    verbose_name = "Recommendation Tracker"
+
+    def ready(self) -> None:
+        from . import security  # noqa: F401  (connects the security log's signal receivers)

@@ -1,0 +1,19 @@
+"""Project-level pages: error handlers and the session keep-alive."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from .security import event
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    event("access-denied", request=request, path=request.path)
+    return render(request, "403.html", status=403)
+
+
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """Called by the timeout warning's "Stay signed in": saving the session renews it."""
+    request.session.modified = True
+    return HttpResponse(status=204)
