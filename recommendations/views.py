@@ -197,9 +197,21 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = page.form(_posted(request), initial=initial)
     status = 200
     if refusal is not None:
-        form.add_error(None, refusal.message)
-        status = 409
-    elif request.method == "POST" and form.is_valid():
+        # Allowed for this person, but not in the item's present state: say why, no form.
+        return render(
+            request,
+            "recommendations/action.html",
+            {
+                "item": obj,
+                "page": page,
+                "action": action,
+                "refusal": refusal.message,
+                "title": policy.ACTIONS[action].label,
+                "proposal": proposal,
+            },
+            status=409,
+        )
+    if request.method == "POST" and form.is_valid():
         try:
             page.handler(request, obj, form.cleaned_data)
         except errors.DomainError as error:

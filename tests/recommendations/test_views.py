@@ -212,3 +212,16 @@ def test_item_page_query_count_does_not_grow_with_the_timeline(client_as, people
     many = count_queries(client, reverse("recommendations:item", args=[large.pk]))
     assert few == many
     assert many <= 15
+
+
+def test_an_action_the_items_state_refuses_says_why_without_a_form(client_as, people, item):
+    progressed(item, people["liaison-lead"])
+    services.closure_propose(item=item, by=people["liaison-lead"], reason="Met")
+    client = client_as("liaison-lead")
+    url = reverse("recommendations:action", args=[item.pk, "propose-closure"])
+    for response in (client.get(url), client.post(url, {"reason": "Again"})):
+        html = response.content.decode()
+        assert response.status_code == 409
+        assert "A closure proposal is already awaiting authorisation" in html
+        assert '<form method="post" novalidate>' not in html
+    assert ClosureProposal.objects.filter(item=item).count() == 1
