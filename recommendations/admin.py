@@ -59,8 +59,9 @@ class TrackedItemAdmin(SimpleHistoryAdmin):
     read-only here; owner, lead, target date and themes can be corrected."""
 
     list_display = ["__str__", "portal_id", "force", "status", "last_entry_on", "target_date"]
-    list_filter = ["status", "finding__kind", "force__region", "force"]
+    list_filter = ["status", "finding__kind", "force__region", "force", "finding__report"]
     search_fields = ["=portal_id", "finding__text"]
+    list_per_page = 50
     list_select_related = ["force", "status", "finding__report"]
     readonly_fields = ["finding", "force", "status", "last_entry_on", "version"]
     autocomplete_fields = ["liaison_lead", "superseded_by"]

@@ -29,19 +29,21 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = pytest.mark.browser
-# Playwright's sync API keeps an event loop on the test thread; Django's ORM calls from
-# the test itself are still synchronous, which is what this setting allows.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """A fresh Chromium for each test. Playwright's sync API runs an event loop on the
+    test thread while it is open, so the test's own (synchronous) ORM calls need
+    DJANGO_ALLOW_ASYNC_UNSAFE; and it closes after each test, because while that loop
+    runs, Django's context-local connections are not the ones the next test restores."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed: apt-get install chromium")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser

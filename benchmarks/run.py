@@ -1,0 +1,517 @@
+"""`make bench`: the portal at national scale, measured through a real HTTP server.
+
+Seeds PostgreSQL (database `tracker_bench`, or BENCH_DATABASE_URL) to BENCH_ITEMS items
+(default 100,000) if it has fewer, starts gunicorn with 2 workers on loopback, and from
+this process (the client) measures, after a warm-up, the median and p95 of BENCH_REQUESTS
+requests (default 200) per page: the list with five filters as an inspector and as a
+liaison officer, the Django admin changelist with the same filters, the list's own SQL
+run straight through psycopg2 (the floor), the item page with 500 entries, the
+inspector's dashboard, the CSV export of every item (time and the server's peak memory),
+the reminder sweep, the parser, and throughput with 8 concurrent clients. It prints a
+table and writes benchmarks/results.json. Every request loop is bounded in count.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
+ITEMS = int(os.environ.get("BENCH_ITEMS", "100000"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+WARMUP = 20
+PASSWORD = "bench-password-1"
+PY = sys.executable
+ENV = {**os.environ, "DATABASE_URL": DB_URL, "DJANGO_SETTINGS_MODULE": "tracker.settings.bench"}
+
+
+def manage(*args: str) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def ensure_database() -> None:
+    import psycopg2
+
+    parts = urllib.parse.urlparse(DB_URL)
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def prepare() -> dict:
+    ensure_database()
+    manage("migrate", "--no-input", "-v0")
+    os.environ.update(DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="tracker.settings.bench")
+    import django
+
+    django.setup()
+    from recommendations.models import TrackedItem
+    from recommendations.seeding import seed
+
+    have = TrackedItem.objects.count()
+    seeded = None
+    if have < ITEMS:
+        started = time.perf_counter()
+        result = seed(items=ITEMS - have, seed=1000 + have)
+        seeded = {
+            "items": result.items,
+            "entries": result.entries,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        print(
+            f"seeded {result.items:,} items, {result.entries:,} entries in {seeded['seconds']}s",
+            flush=True,
+        )
+    return {"seeded": seeded, **bench_fixtures()}
+
+
+def bench_fixtures() -> dict:
+    """Users for each viewpoint, and one item with 500 timeline entries."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.models import Count
+
+    from forces.models import Force
+    from forces.users import user_set_role
+    from recommendations.models import InspectionReport, TimelineEntry, TrackedItem
+
+    busiest = (
+        TrackedItem.objects.values("force__slug")
+        .order_by()
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["force__slug"]
+    )
+    for username, role, forces in [
+        ("bench-inspector", "inspector", []),
+        ("bench-officer", "liaison-officer", [busiest]),
+        ("bench-admin", "admin", []),
+    ]:
+        user_set_role(
+            username=username,
+            role=role,
+            force_slugs=forces,
+            password=PASSWORD,
+            email=f"{username}@example.org",
+        )
+    item = TrackedItem.objects.filter(force__slug=busiest).order_by("id").first()
+    have = item.timeline.count()
+    if have < 500:
+        start = item.last_entry_on
+        TimelineEntry.objects.bulk_create(
+            TimelineEntry(
+                item=item,
+                date=start,
+                position=1000 + n,
+                kind="comment",
+                text=f"Benchmark entry {n}: the force reports further progress.",
+                author_name="Benchmark",
+            )
+            for n in range(500 - have)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    report, report_id = (
+        InspectionReport.objects.filter(kind="national")
+        .order_by("-published")
+        .values_list("slug", "id")
+        .first()
+    )
+    force_id = Force.objects.get(slug=busiest).pk
+    return {
+        "force": busiest,
+        "force_id": force_id,
+        "report": report,
+        "report_id": report_id,
+        "item": item.pk,
+        "stale_cutoff": (dt.date.today() - dt.timedelta(days=90)).isoformat(),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(Path(PY).parent / "gunicorn"),
+                "tracker.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "300",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=ENV,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(p) for p in out.split()]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+class Client:
+    """One signed-in person, over plain HTTP/1.1 on loopback."""
+
+    def __init__(self, port: int, username: str, admin: bool = False) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        login = "/admin/login/" if admin else "/accounts/login/"
+        status, body = self.get(login)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD, "next": "/"}
+        )
+        status, _ = self.request(
+            "POST", login, form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert status == 302, f"{username} could not sign in ({status})"
+
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict | None = None
+    ) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request(method, path, body, {"Cookie": cookie, **(headers or {})})
+        response = conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        conn.close()
+        return response.status, data.decode("utf-8", "replace")
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request("GET", path)
+
+    def timed(self, path: str, n: int = REQUESTS) -> dict:
+        for _ in range(WARMUP):
+            self.get(path)
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            status, _ = self.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            assert status == 200, f"{path}: {status}"
+        return summary(times)
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "n": len(times),
+    }
+
+
+def list_variants(fx: dict) -> dict[str, tuple[str, str]]:
+    """name: (list URL, admin changelist URL with the same filter)."""
+    admin = "/admin/recommendations/trackeditem/"
+    open_in = "status__slug__in=awaiting-review,being-progressed"
+    return {
+        "default": ("/recommendations/", f"{admin}?{open_in}&o=5.1"),
+        "force + open": (
+            f"/recommendations/?force={fx['force']}&status=open",
+            f"{admin}?force__id__exact={fx['force_id']}&{open_in}",
+        ),
+        "report + stale": (
+            f"/recommendations/?report={fx['report']}&stale=yes",
+            f"{admin}?finding__report__id__exact={fx['report_id']}"
+            f"&status__slug__exact=being-progressed"
+            f"&last_entry_on__lt={fx['stale_cutoff']}",
+        ),
+        "text search": (
+            "/recommendations/?q=organised+crime&status=all",
+            f"{admin}?q=organised+crime",
+        ),
+        "page 50": ("/recommendations/?page=50", f"{admin}?{open_in}&p=50"),
+    }
+
+
+def captured_sql(path: str, username: str) -> list[str]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient()
+    client.force_login(get_user_model().objects.get(username=username))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    statements = []
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        declared = re.match(
+            r'DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR (.*)', sql, re.DOTALL
+        )
+        if declared:  # Django's server-side cursor for an iterator(): run the query itself
+            sql = declared.group(1)
+        if sql.startswith(("FETCH", "CLOSE")):
+            continue
+        statements.append(sql)
+    return statements
+
+
+def floor(statements: list[str], n: int = REQUESTS) -> dict:
+    import psycopg2
+
+    parts = urllib.parse.urlparse(DB_URL)
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        dbname=parts.path.lstrip("/"),
+    )
+    conn.autocommit = True
+    times = []
+    with conn.cursor() as cursor:
+        for index in range(WARMUP + n):
+            started = time.perf_counter()
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+            if index >= WARMUP:
+                times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return summary(times)
+
+
+def explain(statements: list[str]) -> dict:
+    from django.db import connection
+
+    scans = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if "recommendations_trackeditem" not in sql or not sql.startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+            scans += re.findall(
+                r"Seq Scan on (recommendations_(?:trackeditem|timelineentry))", plan
+            )
+    return {"seq_scans": sorted(set(scans))}
+
+
+def csv_export(server: Server, client: Client) -> dict:
+    pids = server.worker_pids()
+
+    def rss(pid: int) -> int:
+        text = Path(f"/proc/{pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", text).group(1))
+
+    idle = {pid: rss(pid) for pid in pids}
+    peak = dict(idle)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid in pids:
+                peak[pid] = max(peak[pid], rss(pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.perf_counter()
+    status, body = client.get("/recommendations/export.csv?status=all")
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    rows = body.count("\n") - 1
+    growth = max(peak[p] - idle[p] for p in pids) / 1024
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds),
+        "peak_memory_growth_mb": round(growth, 1),
+    }
+
+
+def sweep() -> dict:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from recommendations import reminders
+    from recommendations.models import TrackedItem
+    from recommendations.selectors import stale_q
+
+    stale = TrackedItem.objects.filter(stale_q()).count()
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            result, people = reminders.sweep()
+            seconds = time.perf_counter() - started
+            raise Rollback  # leave the data as it was, for the next run
+    except Rollback:
+        pass
+    return {
+        "stale_items": stale,
+        "claimed": result.claimed,
+        "seconds": round(seconds, 2),
+        "queries": len(ctx.captured_queries),
+    }
+
+
+def throughput(port: int, path: str, clients: int = 8, per_client: int = 50) -> dict:
+    people = [Client(port, "bench-inspector") for _ in range(clients)]
+    errors = 0
+
+    def run(client: Client) -> int:
+        failed = 0
+        for _ in range(per_client):
+            status, _ = client.get(path)
+            failed += status != 200
+        return failed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        errors = sum(pool.map(run, people))
+    seconds = time.perf_counter() - started
+    return {
+        "clients": clients,
+        "requests": clients * per_client,
+        "requests_per_second": round(clients * per_client / seconds, 1),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    fx = prepare()
+    server = Server()
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "items": ITEMS,
+        "requests_per_measurement": REQUESTS,
+        "seed": fx["seeded"],
+    }
+    try:
+        inspector = Client(server.port, "bench-inspector")
+        officer = Client(server.port, "bench-officer")
+        admin = Client(server.port, "bench-admin", admin=True)
+        lists = {}
+        for name, (url, admin_url) in list_variants(fx).items():
+            print(f"measuring list: {name}", flush=True)
+            sql = captured_sql(url, "bench-inspector")
+            row = {
+                "url": url,
+                "inspector": inspector.timed(url),
+                "officer": officer.timed(url),
+                "admin": admin.timed(admin_url),
+                "floor": floor(sql),
+                "queries": len(sql),
+                **explain(sql),
+            }
+            row["ratio_list_admin"] = round(
+                row["inspector"]["median_ms"] / row["admin"]["median_ms"], 2
+            )
+            row["ratio_list_floor"] = round(
+                row["inspector"]["median_ms"] / row["floor"]["median_ms"], 2
+            )
+            lists[name] = row
+        results["list"] = lists
+        print("measuring item page, dashboard, export, sweep, parser, throughput", flush=True)
+        results["item_page_500_entries"] = inspector.timed(f"/recommendations/{fx['item']}/")
+        results["dashboard_inspector"] = inspector.timed("/")
+        results["dashboard_officer"] = officer.timed("/")
+        results["csv_export_all"] = csv_export(server, inspector)
+        results["reminder_sweep"] = sweep()
+        from benchmarks.parser import run as parser_run
+
+        results["parser"] = parser_run(10_000)
+        results["throughput"] = throughput(server.port, list_variants(fx)["force + open"][0])
+    finally:
+        server.stop()
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2))
+    print_table(results)
+
+
+def print_table(r: dict) -> None:
+    print(
+        f"\n{r['items']:,} items; {r['requests_per_measurement']} requests per measurement; "
+        f"{r['machine']['cpus']} cores\n"
+    )
+    print(
+        f"{'list page':16} {'inspector med/p95':>18} {'officer med/p95':>16} "
+        f"{'admin med':>10} {'floor med':>10} {'list/admin':>10} {'list/floor':>10} seq scans"
+    )
+    for name, row in r["list"].items():
+        print(
+            f"{name:16} {row['inspector']['median_ms']:>8}/{row['inspector']['p95_ms']:<8} "
+            f"{row['officer']['median_ms']:>7}/{row['officer']['p95_ms']:<8} "
+            f"{row['admin']['median_ms']:>10} {row['floor']['median_ms']:>10} "
+            f"{row['ratio_list_admin']:>10} {row['ratio_list_floor']:>10} "
+            f"{', '.join(row['seq_scans']) or 'none'}"
+        )
+    for key in ("item_page_500_entries", "dashboard_inspector", "dashboard_officer"):
+        print(f"{key:30} median {r[key]['median_ms']} ms, p95 {r[key]['p95_ms']} ms")
+    print(f"csv export: {r['csv_export_all']}")
+    print(f"reminder sweep: {r['reminder_sweep']}")
+    print(f"parser: {r['parser']}")
+    print(f"throughput: {r['throughput']}")
+
+
+if __name__ == "__main__":
+    main()

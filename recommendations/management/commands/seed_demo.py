@@ -1,0 +1,33 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from recommendations.seeding import AlreadySeeded, seed
+
+
+class Command(BaseCommand):
+    help = "Create N realistic items across every force, report, type and status, in bulk."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--items", type=int, required=True, metavar="N")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            metavar="S",
+            help="the same seed gives the same data (default 1)",
+        )
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if options["items"] < 1:
+            raise CommandError("--items must be 1 or more")
+        started = time.perf_counter()
+        try:
+            result = seed(items=options["items"], seed=options["seed"])
+        except AlreadySeeded as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Seeded {result.items:,} items ({result.entries:,} timeline entries, "
+            f"{result.findings:,} findings, {result.reports:,} reports, "
+            f"{result.proposals:,} open proposals) in {time.perf_counter() - started:.1f}s."
+        )

@@ -1,0 +1,341 @@
+"""A realistic national-scale data set for benchmarks: `manage.py seed_demo`.
+
+Every force, reports of every kind from 2014, findings issued per force (national ones
+to all 44), timelines of 1 to 20 entries in date order with realistic gaps, every status,
+some stale, some overdue, some with closure proposals pending. Reproducible for a seed.
+Written in bulk: items, findings and proposals with their history rows
+(simple-history's bulk_create_with_history), timeline entries with COPY on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history
+
+from forces.models import Force, Region
+from forces.users import user_set_role
+
+from .models import (
+    ClosureProposal,
+    Finding,
+    InspectionReport,
+    Status,
+    Theme,
+    TimelineEntry,
+    TrackedItem,
+)
+from .selectors import today
+
+REPORT_SERIES = [
+    ("national", "PEEL: Police effectiveness {year} – A national overview", 44, (8, 14)),
+    ("national", "PEEL: Police efficiency {year} – A national overview", 44, (6, 10)),
+    ("national", "PEEL: Police legitimacy {year} – A national overview", 44, (5, 9)),
+    ("thematic", "Thematic inspection of {topic} {year}", 0, (5, 10)),
+    ("force", "PEEL: {force} {year}", 1, (3, 8)),
+]
+TOPICS = [
+    "modern slavery",
+    "domestic abuse",
+    "child protection",
+    "stalking and harassment",
+    "serious and organised crime",
+    "crime data integrity",
+    "custody",
+    "digital crime",
+]
+ACTIONS = [
+    "map organised crime groups consistently",
+    "record every report of violent crime",
+    "review its approach to safeguarding vulnerable victims",
+    "develop a demand model that includes hidden demand",
+    "improve supervision of investigations",
+    "publish its workforce plan",
+    "make maximum use of regional organised crime unit capabilities",
+    "train call handlers to identify vulnerability at first contact",
+]
+COMMENTS = [
+    "Update from the force: a working group chaired by the ACC has met and an action plan "
+    "is agreed. Evidence of progress will follow at the next quarterly review.",
+    "I met the force's lead for this area. Training has reached most response officers; "
+    "the remainder are booked before the end of the quarter.",
+    "The force reports the new process is live. I have asked for audit results that show "
+    "it is working as intended.",
+    "Reality testing found the new arrangements embedded in two of three local policing "
+    "areas. Further evidence requested.",
+    "Chased the force for an update; the owner changed after a restructure.",
+    "Insight activity this quarter found good progress; the ROCU now leads the process.",
+]
+OWNERS = [
+    ("Lee Wharmby", "Supt", "Intelligence"),
+    ("Kate Jones", "DCI", "Public protection"),
+    ("Raj Patel", "Ch Supt", "Crime"),
+    ("Sian Evans", "ACC", "Operations"),
+    ("Tom Hughes", "Supt", "Contact management"),
+]
+FINAL_WEIGHTS = [
+    (Status.AWAITING_REVIEW, 15),
+    (Status.BEING_PROGRESSED, 45),
+    (Status.COMPLETE, 32),
+    (Status.NO_FURTHER_ACTION, 8),
+]
+
+
+@dataclass
+class SeedResult:
+    reports: int
+    findings: int
+    items: int
+    entries: int
+    proposals: int
+
+
+class AlreadySeeded(Exception):
+    pass
+
+
+def _finals(rng: random.Random) -> str:
+    return rng.choices([s for s, _ in FINAL_WEIGHTS], [w for _, w in FINAL_WEIGHTS])[0]
+
+
+def _timeline(
+    rng: random.Random, start: dt.date, final: str, until: dt.date
+) -> list[tuple[dt.date, str, str | None, str]]:
+    """(date, kind, status, text) in order, ending in `final`, never after `until`."""
+    count = 1 if final == Status.AWAITING_REVIEW else min(20, 2 + int(rng.expovariate(1 / 5)))
+    entries = [(start, "status", Status.AWAITING_REVIEW, "")]
+    day = start
+    for index in range(1, count):
+        day = min(until, day + dt.timedelta(days=rng.randint(7, 200)))
+        if index == 1:
+            entries.append((day, "status", Status.BEING_PROGRESSED, ""))
+        elif index == count - 1 and final in (Status.COMPLETE, Status.NO_FURTHER_ACTION):
+            entries.append((day, "status", final, ""))
+        else:
+            entries.append((day, "comment", None, rng.choice(COMMENTS)))
+    if final in (Status.COMPLETE, Status.NO_FURTHER_ACTION) and entries[-1][2] != final:
+        entries.append((day, "status", final, ""))
+    return entries
+
+
+def _copy_entries(rows: list[tuple]) -> None:
+    columns = [
+        "item_id",
+        "date",
+        "position",
+        "kind",
+        "status_id",
+        "text",
+        "author_id",
+        "author_name",
+        "created_at",
+    ]
+    if connection.vendor != "postgresql":
+        TimelineEntry.objects.bulk_create(
+            [TimelineEntry(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=5000
+        )
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY recommendations_timelineentry ({', '.join(columns)}) FROM STDIN "
+            "WITH (FORMAT csv, NULL '\\N')",
+            buffer,
+        )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def seed(*, items: int, seed: int = 1) -> SeedResult:
+    rng = random.Random(seed)
+    prefix = f"seed{seed}-"
+    if InspectionReport.objects.filter(slug__startswith=prefix).exists():
+        raise AlreadySeeded(
+            f"seed {seed} is already in this database: use another --seed or an empty database"
+        )
+    on = today()
+    forces = list(Force.objects.order_by("id"))
+    leads = {}
+    for region in Region.objects.prefetch_related("forces"):
+        slugs = [f.slug for f in region.forces.all()]
+        leads[region.pk], _ = user_set_role(
+            username=f"{prefix}lead-{region.slug}",
+            role="liaison-lead",
+            force_slugs=slugs,
+            email=f"{prefix}lead-{region.slug}@example.org",
+        )
+    themes = [
+        Theme.objects.get_or_create(
+            slug=f"{prefix}{t.replace(' ', '-')}",
+            defaults={"name": f"{t.capitalize()} ({prefix[:-1]})"},
+        )[0]
+        for t in TOPICS
+    ]
+
+    # Reports and findings, until there are enough (finding, force) pairs.
+    reports, finding_specs, pairs = [], [], []
+    year, series_index = 2014, 0
+    while len(pairs) < items:
+        kind, title, spread, (low, high) = REPORT_SERIES[series_index % len(REPORT_SERIES)]
+        series_index += 1
+        if series_index % len(REPORT_SERIES) == 0:
+            year = 2014 + (year - 2013) % 12
+        force = rng.choice(forces)
+        report = InspectionReport(
+            title=title.format(year=year, topic=rng.choice(TOPICS), force=force.name)
+            + f" ({len(reports) + 1})",
+            slug=f"{prefix}{len(reports) + 1}",
+            kind=kind,
+            published=dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
+        )
+        reports.append(report)
+        for number in range(1, rng.randint(low, high) + 1):
+            finding_kind = rng.choices(
+                ["recommendation", "area-for-improvement", "cause-of-concern"], [6, 3, 1]
+            )[0]
+            action = rng.choice(ACTIONS)
+            finding_specs.append(
+                (
+                    len(reports) - 1,
+                    Finding(
+                        kind=finding_kind,
+                        number=None if finding_kind == "cause-of-concern" else number,
+                        cause_of_concern=f"It is a cause of concern that forces do not {action}."
+                        if finding_kind == "cause-of-concern"
+                        else "",
+                        text=f"The force should {action}: • review its plans; • report progress "
+                        f"to the inspectorate.",
+                    ),
+                )
+            )
+            if spread == 44:
+                chosen = forces
+            elif spread == 1:
+                chosen = [force]
+            else:
+                chosen = rng.sample(forces, rng.randint(8, 30))
+            pairs += [(len(finding_specs) - 1, f) for f in chosen]
+    pairs = pairs[:items]
+
+    InspectionReport.objects.bulk_create(reports, batch_size=2000)
+    for report_index, finding in finding_specs:
+        finding.report = reports[report_index]
+    findings = bulk_create_with_history(
+        [f for _, f in finding_specs], Finding, batch_size=2000, default_change_reason="Seeded"
+    )
+
+    # Items with their timelines, then the entries with COPY.
+    tracked, timelines = [], []
+    for finding_index, force in pairs:
+        finding = findings[finding_index]
+        published = reports[finding_specs[finding_index][0]].published
+        final = _finals(rng)
+        timeline = _timeline(rng, published, final, on)
+        owner = (
+            rng.choice(OWNERS)
+            if final != Status.AWAITING_REVIEW and rng.random() < 0.7
+            else ("", "", "")
+        )
+        target = None
+        if final in (Status.AWAITING_REVIEW, Status.BEING_PROGRESSED) and rng.random() < 0.5:
+            target = on + dt.timedelta(days=rng.randint(-120, 240))
+        last_status = [e for e in timeline if e[1] == "status"][-1][2]
+        tracked.append(
+            TrackedItem(
+                finding=finding,
+                force=force,
+                status_id=last_status,
+                last_entry_on=timeline[-1][0],
+                owner_name=owner[0],
+                owner_rank=owner[1],
+                owner_department=owner[2],
+                target_date=target,
+                liaison_lead=leads[force.region_id],
+                portal_id=rng.randint(1000, 99999999) if rng.random() < 0.3 else None,
+            )
+        )
+        timelines.append(timeline)
+    seen_ids: set[tuple[int, int]] = set()
+    for item in tracked:  # portal IDs are unique per force
+        if item.portal_id is not None:
+            key = (item.force.pk, item.portal_id)
+            if key in seen_ids:
+                item.portal_id = None
+            seen_ids.add(key)
+    created = bulk_create_with_history(
+        tracked, TrackedItem, batch_size=5000, default_change_reason="Seeded"
+    )
+    now = dt.datetime.now(dt.UTC)
+    entry_rows = []
+    for item, timeline in zip(created, timelines, strict=True):
+        positions: dict[dt.date, int] = {}
+        author = item.liaison_lead_id
+        for day, kind, status, text in timeline:
+            positions[day] = positions.get(day, 0) + 1
+            entry_rows.append(
+                (
+                    item.pk,
+                    day.isoformat(),
+                    positions[day],
+                    kind,
+                    status,
+                    text,
+                    author,
+                    "",
+                    now.isoformat(),
+                )
+            )
+    for chunk in _chunks(entry_rows, 200_000):
+        _copy_entries(chunk)
+
+    through = TrackedItem.themes.through
+    through.objects.bulk_create(
+        [
+            through(trackeditem_id=i.pk, theme_id=rng.choice(themes).pk)
+            for i in created
+            if rng.random() < 0.4
+        ],
+        batch_size=10000,
+    )
+    proposals = [
+        ClosureProposal(
+            item_id=i.pk,
+            proposed_by_id=i.liaison_lead_id,
+            reason="I consider that the force has met the requirement.",
+        )
+        for i in created
+        if i.status_id == Status.BEING_PROGRESSED and rng.random() < 0.04
+    ]
+    bulk_create_with_history(
+        proposals, ClosureProposal, batch_size=5000, default_change_reason="Seeded"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in (
+                "recommendations_trackeditem",
+                "recommendations_timelineentry",
+                "recommendations_finding",
+                "recommendations_closureproposal",
+            ):
+                cursor.execute(f"ANALYZE {table}")
+    return SeedResult(
+        reports=len(reports),
+        findings=len(findings),
+        items=len(created),
+        entries=len(entry_rows),
+        proposals=len(proposals),
+    )
