@@ -52,4 +52,4 @@ worker: setup ## Celery worker with beat (needs REDIS_URL and DATABASE_URL)
 	$(PY) -m celery -A tracker worker --beat --loglevel=INFO
 
 bench: setup services-check ## Seed PostgreSQL at scale and measure pages (see benchmarks/)
-	DATABASE_URL=$(DATABASE_URL) $(PY) benchmarks/run.py
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} $(PY) benchmarks/run.py

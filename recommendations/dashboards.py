@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from forces.models import Force
@@ -15,6 +17,17 @@ from .policy import sees_all_forces, visible_force_ids
 from .selectors import items_visible_to, stale_q, today
 
 LIST_RELATED = ("force", "finding__report", "status")
+SUMMARY_SECONDS = 60
+
+
+def _cached(name: str, force_ids: frozenset[int] | None, compute):  # type: ignore[no-untyped-def]
+    """National aggregates over every item are cached for a minute, per scope: the
+    figures may be up to a minute old, which the page says."""
+    scope = "all" if force_ids is None else ",".join(map(str, sorted(force_ids)))
+    key = "dashboard:" + name + ":" + hashlib.sha256(scope.encode()).hexdigest()[:16]
+    return cache.get_or_set(key, compute, SUMMARY_SECONDS)
+
+
 AGE_BUCKETS = [
     (0, 3, "Under 3 months"),
     (3, 6, "3 to 6 months"),
@@ -152,13 +165,16 @@ def for_chief_of_staff(user: AbstractBaseUser) -> dict[str, Any]:
     )
     if force_ids is not None:
         proposals = proposals.filter(item__force_id__in=force_ids)
-    return {"proposals": list(proposals[:50]), "matrix": status_matrix(force_ids)}
+    return {
+        "proposals": list(proposals[:50]),
+        "matrix": _cached("matrix", force_ids, lambda: status_matrix(force_ids)),
+    }
 
 
 def for_inspector(user: AbstractBaseUser) -> dict[str, Any]:
     force_ids = None if sees_all_forces(user) else visible_force_ids(user)
     return {
-        "matrix": status_matrix(force_ids),
-        "ageing": ageing(force_ids),
-        "by_report": completion_by_report(force_ids),
+        "matrix": _cached("matrix", force_ids, lambda: status_matrix(force_ids)),
+        "ageing": _cached("ageing", force_ids, lambda: ageing(force_ids)),
+        "by_report": _cached("by-report", force_ids, lambda: completion_by_report(force_ids)),
     }

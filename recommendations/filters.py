@@ -30,6 +30,16 @@ SORTS = {
 }
 
 
+def _date(field: str, lookup: str, label: str) -> df.DateFilter:
+    """An ISO date filter whose error says what a date should look like."""
+    return df.DateFilter(
+        field_name=field,
+        lookup_expr=lookup,
+        label=label,
+        error_messages={"invalid": "Enter a date like 2025-03-27"},
+    )
+
+
 def _unknown(what: str) -> dict[str, str]:
     return {
         "invalid_choice": f"There is no {what} called '%(value)s'",
@@ -102,30 +112,10 @@ class ItemFilter(df.FilterSet):
         empty_label="Either",
         error_messages={"invalid_choice": "Overdue must be yes or no"},
     )
-    updated_after = df.DateFilter(
-        field_name="last_entry_on",
-        lookup_expr="gte",
-        label="Updated on or after",
-        error_messages={"invalid": "Enter a date like 2025-03-27"},
-    )
-    updated_before = df.DateFilter(
-        field_name="last_entry_on",
-        lookup_expr="lte",
-        label="Updated on or before",
-        error_messages={"invalid": "Enter a date like 2025-03-27"},
-    )
-    published_after = df.DateFilter(
-        field_name="finding__report__published",
-        lookup_expr="gte",
-        label="Report published on or after",
-        error_messages={"invalid": "Enter a date like 2025-03-27"},
-    )
-    published_before = df.DateFilter(
-        field_name="finding__report__published",
-        lookup_expr="lte",
-        label="Report published on or before",
-        error_messages={"invalid": "Enter a date like 2025-03-27"},
-    )
+    updated_after = _date("last_entry_on", "gte", "Updated on or after")
+    updated_before = _date("last_entry_on", "lte", "Updated on or before")
+    published_after = _date("finding__report__published", "gte", "Report published on or after")
+    published_before = _date("finding__report__published", "lte", "Report published on or before")
     sort = df.OrderingFilter(fields=[(v, k) for k, v in SORTS.items()], label="Sort by")
 
     class Meta:

@@ -139,13 +139,18 @@ class ReasonForm(GovukForm):
     reason = _text("Reason")
 
     def __init__(
-        self, *args: object, label: str = "Reason", required: bool = True, **kwargs: object
+        self,
+        *args: object,
+        label: str = "Reason",
+        required: bool = True,
+        missing: str = "Enter the reason",
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["reason"]
         field.label = label
         field.required = required
-        field.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
+        field.error_messages["required"] = missing
 
 
 class NoFurtherActionForm(GovukForm):

@@ -272,7 +272,7 @@ def item_page(item: TrackedItem) -> portal_parse.Page:
     entries = [
         portal_parse.Entry(e.date, e.kind, e.status_id if e.kind == "status" else e.text, 0)
         for e in sorted(
-            getattr(item, "entries_newest_first", None) or item.timeline.all(),
+            item.timeline.all(),
             key=lambda e: (e.date, e.position),
         )
     ]

@@ -224,3 +224,38 @@ def test_script_payloads_in_comments_and_imports_are_inert(open_as, story, shots
     for session in (lead, admin):
         assert session.dialogs == []
         assert [e for e in session.console_errors if "Content Security Policy" not in e] == []
+
+
+def test_the_closure_journey_works_without_javascript(open_as, story, shots):
+    """Every page is plain HTML forms and links: the whole journey with scripts off."""
+    item = story["overdue"].pk
+    officer = open_as("officer.glos", java_script_enabled=False).page
+    officer.goto(f"/recommendations/{item}/progress-update/")
+    officer.get_by_label("Progress update").fill("Sent without JavaScript.")
+    officer.get_by_role("button", name="Add progress update").click()
+    expect(officer.locator(".moj-timeline")).to_contain_text("Sent without JavaScript.")
+
+    lead = open_as("lead.sw", java_script_enabled=False).page
+    lead.goto(f"/recommendations/{item}/review/")
+    lead.get_by_role("button", name="Change status").click()
+    lead.get_by_role("link", name="Propose closure").click()
+    lead.get_by_role("button", name="Propose closure").click()  # empty: the error summary
+    expect(lead.locator(".govuk-error-summary")).to_contain_text("Enter why it should close")
+    lead.get_by_label("Why it should close").fill("Met.")
+    lead.get_by_role("button", name="Propose closure").click()
+
+    chief = open_as("chief.sw", java_script_enabled=False).page
+    chief.goto(f"/recommendations/{item}/authorise-closure/")
+    chief.get_by_role("button", name="Authorise closure").click()
+    expect(chief.locator(".govuk-tag").first).to_have_text("Complete")
+    shots(chief, "no-javascript-authorised")
+
+    inspector = open_as("inspector", java_script_enabled=False).page
+    inspector.goto("/recommendations/")
+    inspector.get_by_label("Gloucestershire Constabulary").check()
+    inspector.get_by_role("button", name="Apply filters").first.click()
+    expect(inspector.locator(".moj-filter-tags")).to_contain_text("Gloucestershire")
+    inspector.get_by_role(
+        "link", name="Remove this filter: Force Gloucestershire Constabulary"
+    ).click()
+    expect(inspector.locator(".moj-filter-tags")).not_to_contain_text("Gloucestershire")

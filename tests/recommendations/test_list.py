@@ -23,7 +23,9 @@ XLSX = reverse("recommendations:export_xlsx")
 def listed(client, query=""):
     response = client.get(f"{LIST}?{query}")
     assert response.status_code == 200
-    return response, [i.pk for i, _ in response.context["rows"]]
+    return response, [
+        int(r["url"].rstrip("/").rsplit("/", 1)[-1]) for r in response.context["rows"]
+    ]
 
 
 def csv_rows(client, query=""):

@@ -159,6 +159,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=6)
 
+# Per-process cache for the dashboards' national figures (a minute old at most).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=30)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

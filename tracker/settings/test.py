@@ -13,3 +13,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_AUTOREFRESH = True
+# Tests see every change at once, and query budgets measure the uncached work.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
