@@ -481,10 +481,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
-    rows = InspectionReport.objects.annotate(
-        findings_count=Count("findings", distinct=True)
-    ).order_by("-published", "title")
-    return render(request, "recommendations/reports.html", {"reports": rows})
+    reports_qs = (
+        InspectionReport.objects.annotate(findings_count=Count("findings"))
+        .order_by("-published", "title")
+        .values("slug", "title", "kind", "published", "findings_count")
+    )
+    page = Paginator(reports_qs, 50).get_page(request.GET.get("page"))
+    kinds = dict(InspectionReport.Kind.choices)
+    base = reverse("recommendations:reports")
+    rows = [{**r, "kind": kinds[r["kind"]], "url": f"{base}{r['slug']}/"} for r in page]
+    return render(request, "recommendations/reports.html", {"reports": rows, "page": page})
 
 
 @require_GET

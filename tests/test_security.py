@@ -91,7 +91,15 @@ def test_session_key_rotates_at_sign_in_and_idle_and_absolute_limits(make_user, 
     client.post(reverse("login"), {"username": "ruth", "password": "pw-for-tests-1"})
     after = client.cookies["sessionid"].value
     assert before is None or before.value != after
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    session = client.session
+    session["touched_at"] = time.time() - 61  # a minute since the idle timeout was renewed
+    session.save()
+    expiry_before = client.session.get_expiry_date()
+    time.sleep(0.01)
+    client.get("/")
+    assert client.session["touched_at"] > time.time() - 5
+    assert client.session.get_expiry_date() > expiry_before
     session = client.session
     session["signed_in_at"] = time.time() - 12 * 60 * 60 - 1
     session.save()

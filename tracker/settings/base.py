@@ -82,10 +82,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Sessions: signed out after 30 minutes idle (renewed on every request) and after
-# 12 hours whatever happens (tracker.middleware.SessionLimitsMiddleware).
+# Sessions: signed out after 30 minutes idle (renewed as people work, at most once a
+# minute) and after 12 hours whatever happens (tracker.middleware.SessionLimitsMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_LIMIT = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
