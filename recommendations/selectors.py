@@ -93,7 +93,7 @@ def timeline_newest_first(item_id: int) -> list[dict[str, object]]:
     return [
         {
             "title": f"Status: {status}" if kind == "status" else "Comment",
-            "by": f"{first} {last}".strip() or username or imported or "Imported",
+            "by": f"{first or ''} {last or ''}".strip() or username or imported or "Imported",
             "iso": day.isoformat(),
             "date": f"{day.day} {day:%B %Y}",
             "text": text if kind == "comment" else "",

@@ -104,8 +104,8 @@ def get_item(mapping: dict, key: str) -> object:
 
 TIMELINE_ITEM = (
     '<div class="moj-timeline__item"><div class="moj-timeline__header">'
-    '<h3 class="moj-timeline__title">{}</h3><p class="moj-timeline__byline">by {}</p></div>'
-    '<p class="moj-timeline__date"><time datetime="{}">{}</time></p>{}</div>'
+    '<h3 class="moj-timeline__title">{}</h3>\n<p class="moj-timeline__byline">by {}</p></div>\n'
+    '<p class="moj-timeline__date"><time datetime="{}">{}</time></p>\n{}</div>\n'
 )
 
 

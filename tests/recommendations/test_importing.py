@@ -347,5 +347,8 @@ def test_download_as_portal_page(client_as, reports):
     assert response["Content-Disposition"] == 'attachment; filename="gloucestershire-8786.txt"'
     text = response.content.decode()
     assert "/recommendation/gloucestershire/8786/" in text
+    page = client_as("chief-of-staff").get(reverse("recommendations:item", args=[item.pk]))
+    html = page.content.decode()
+    assert f"by {importing.IMPORTED_AUTHOR}" in html and "by None" not in html
     assert "[on]3rd May 2018 [status]complete[/status][/on]" in text
     assert Force.objects.filter(slug="gloucestershire").exists()

@@ -36,6 +36,8 @@ def test_item_page_shows_texts_bullets_timeline_and_only_allowed_actions(client_
     assert "Add a progress update" in html and "Set owner and target date" in html
     assert "Propose closure" not in html and "Authorise closure" not in html
     assert html.index("Met the force") < html.index("Status: Awaiting review")  # newest first
+    lead = people["liaison-lead"]
+    assert f"by {lead.get_full_name() or lead.get_username()}</p>" in html
 
 
 @pytest.mark.parametrize(
