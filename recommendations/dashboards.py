@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from typing import Any
@@ -131,9 +132,7 @@ def ageing(force_ids: frozenset[int] | None) -> list[dict[str, Any]]:
     ]
 
 
-def _months_ago(on: Any, months: int) -> Any:
-    import datetime as dt
-
+def _months_ago(on: dt.date, months: int) -> dt.date:
     return on - dt.timedelta(days=round(months * 30.44))
 
 

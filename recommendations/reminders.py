@@ -17,6 +17,7 @@ next sweep sends them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ def _claim(rows: list, recipients: list[set[int]]) -> list[tuple[int, int]]:
             for index, (item_id, kind, period, *_rest) in enumerate(chunk, start=start):
                 values.append("(%s, %s, %s, %s, %s, %s)")
                 people = sorted(recipients[index])
-                params += [item_id, kind, period, _json(people), now, index]
+                params += [item_id, kind, period, json.dumps(people), now, index]
             cursor.execute(
                 f"WITH claim (item_id, kind, period_start, recipients, created_at, idx) AS "  # noqa: S608
                 f"(VALUES {', '.join(values)}) "
@@ -133,12 +134,6 @@ def _claim(rows: list, recipients: list[set[int]]) -> list[tuple[int, int]]:
             }
             won += [(rid, by_key[(item_id, kind)]) for rid, item_id, kind in cursor.fetchall()]
     return won
-
-
-def _json(value: object) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 def _json_cast(column: str) -> str:

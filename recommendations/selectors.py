@@ -38,10 +38,6 @@ def stale_q(on: dt.date | None = None) -> Q:
     return Q(status_id=Status.BEING_PROGRESSED, last_entry_on__lt=stale_cutoff(on))
 
 
-def open_q() -> Q:
-    return Q(status__is_open=True)
-
-
 def item_detail(*, user: AbstractBaseUser, pk: int) -> TrackedItem:
     """The item with everything its page shows, in a fixed number of queries; 404 when
     it does not exist or is outside the person's scope."""

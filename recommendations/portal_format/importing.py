@@ -17,7 +17,7 @@ from django.db import transaction
 from forces.models import Force
 
 from .. import services
-from ..models import Finding, InspectionReport, Status, TimelineEntry, TrackedItem
+from ..models import Finding, InspectionReport, Status, TrackedItem
 from . import parse as portal_parse
 from .render import render
 
@@ -296,4 +296,4 @@ def export_filename(item: TrackedItem) -> str:
     return f"{item.force.slug}-{item.portal_id or item.pk}.txt"
 
 
-__all__ = ["ImportPlan", "FilePlan", "plan", "apply", "item_page_text", "TimelineEntry"]
+__all__ = ["ImportPlan", "FilePlan", "plan", "apply", "item_page_text"]
