@@ -5,6 +5,8 @@ The current status of a tracked item is stored on the item for filtering, but on
 timeline, so the two never disagree.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -229,6 +231,7 @@ class ClosureProposal(models.Model):
         OPEN = "open", "Awaiting authorisation"
         AUTHORISED = "authorised", "Authorised"
         RETURNED = "returned", "Returned"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="proposals")
     proposed_by = models.ForeignKey(
@@ -254,8 +257,12 @@ class ClosureProposal(models.Model):
             models.UniqueConstraint(
                 fields=["item"], condition=Q(state="open"), name="one_open_proposal_per_item"
             ),
+            # Authorising or returning is someone else's decision; withdrawing is the
+            # proposer's own (or an administrator's).
             models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                condition=Q(decided_by__isnull=True)
+                | Q(state="withdrawn")
+                | ~Q(decided_by=models.F("proposed_by")),
                 name="decider_is_not_proposer",
             ),
             models.CheckConstraint(
@@ -317,3 +324,40 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reminder} to {self.user}"
+
+
+class PendingImport(models.Model):
+    """Uploaded portal pages between preview and confirmation, kept server-side (never
+    in the session), and the progress of an import applied in the background.
+
+    Only its owner can confirm or read it; rows expire after a day and are cleaned by
+    the daily sweep.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    files = models.JSONField(help_text="[[file name, page text], ...] as uploaded.")
+    report_slug = models.SlugField(max_length=200)
+    force_slug = models.SlugField(max_length=100, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    entries = models.PositiveIntegerField(default=0, help_text="New entries the preview found.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEWED)
+    outcome = models.JSONField(default=list, blank=True, help_text="Lines to show when done.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["expires_at"], name="pending_import_expiry")]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} by {self.owner_id} ({self.get_state_display()})"
