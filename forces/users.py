@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Force, Region, Role, Scope
@@ -28,8 +30,9 @@ def user_set_role(
 ) -> tuple[AbstractUser, bool]:
     """Create or update a user with exactly one role and the scope it needs.
 
-    Raises UserSetupError, before writing anything, for an unknown role, force or region
-    or a scope that does not fit the role.
+    Raises UserSetupError, before writing anything, for an unknown role, force or region,
+    a scope that does not fit the role, or a password that AUTH_PASSWORD_VALIDATORS refuse
+    (shorter than 12 characters, common, all digits, or like the person's name or email).
     """
     if role not in GROUP_FOR_ROLE:
         raise UserSetupError(f"unknown role '{role}': use one of {', '.join(GROUP_FOR_ROLE)}")
@@ -56,6 +59,14 @@ def user_set_role(
             f"an {Role(role).label.lower()} sees every force: give no --force or --region"
         )
     user_model = get_user_model()
+    if password:
+        existing = user_model.objects.filter(username=username).first()
+        _password_check(
+            password,
+            existing or user_model(username=username),
+            email=email,
+            full_name=full_name,
+        )
     user, created = user_model.objects.get_or_create(username=username)
     if email is not None:
         user.email = email
@@ -74,3 +85,17 @@ def user_set_role(
     scope.save()
     scope.forces.set(forces)
     return user, created
+
+
+def _password_check(
+    password: str, user: AbstractUser, *, email: str | None, full_name: str | None
+) -> None:
+    """Run the password validators against the person as they will be saved (unsaved)."""
+    if email is not None:
+        user.email = email
+    if full_name:
+        user.first_name, _, user.last_name = full_name.partition(" ")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise UserSetupError("password refused: " + " ".join(error.messages)) from error

@@ -1,12 +1,16 @@
-"""Session limits: an absolute lifetime on top of Django's idle timeout."""
+"""Request context (an id for the security log), no-store caching for signed-in people,
+and session limits: an absolute lifetime on top of Django's idle timeout."""
 
 import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+
+from .security import current_request
 
 SIGNED_IN_AT = "signed_in_at"
 TOUCHED_AT = "touched_at"
@@ -33,3 +37,40 @@ class SessionLimitsMiddleware:
             if now - request.session.get(TOUCHED_AT, 0) > TOUCH_EVERY:
                 request.session[TOUCHED_AT] = now  # saved, so the cookie and expiry renew
         return self.get_response(request)
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (a random uuid4, returned as X-Request-ID and written with
+    every security event) and makes the request available to `tracker.security.event`
+    while it is served, so services can log without being handed it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+class NoStoreMiddleware:
+    """Pages, exports and downloads seen by a signed-in person are never stored by the
+    browser or a proxy (Cache-Control: no-store), so they cannot be read back from a shared
+    computer's cache after sign-out. Static files are served before this runs and keep
+    their long cache lifetimes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

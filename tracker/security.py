@@ -1,42 +1,120 @@
-"""The security log: sign-ins, failed sign-ins, lockouts, refused access and closure
-authorisations, each with the user, the address and the time in UTC. Passwords, tokens
-and session keys are never logged: only the names below are written."""
+"""Security controls shared by the portal: the client's address, the security log, sign-in
+and password throttling, and the email sent when a password changes.
 
+The security log (logger `tracker.security`, formatted by tracker.jsonlog) writes one JSON
+object a line: `time` (UTC, ISO 8601), `level`, `logger`, `event`, `user_id`, `username`,
+`ip`, `request_id` and the event's own fields. JSON escapes every value, so a username with
+a line break in it cannot forge a line. Passwords, codes, tokens, secrets and session keys
+are never written: only the fields named by the callers, and any field whose name suggests
+a secret is dropped.
+"""
+
+from __future__ import annotations
+
+import contextvars
 import logging
 import time
 from typing import Any
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.cache import caches
+from django.core.mail import send_mail
+from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
+from ipware import get_client_ip
 
 log = logging.getLogger("tracker.security")
+# Operational errors (a cache that is down, an email not sent), with tracebacks: not
+# security events, so they go to the ordinary log.
+ops_log = logging.getLogger("tracker.operations")
+
+# The request being served, set by tracker.middleware.RequestContextMiddleware, so that
+# services can log an event without being handed the request.
+current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "current_request", default=None
+)
+
+# Field names that must never reach the log, whatever a caller passes.
+_SECRET_WORDS = ("password", "passwd", "secret", "token", "session", "cookie", "csrf", "code")
 
 
-class UTCFormatter(logging.Formatter):
-    converter = time.gmtime
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", self.converter(record.created))
+# --- The client's address ---------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest | None) -> str:
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the person making the request.
+
+    With TRUSTED_PROXY_COUNT = 0 (the default) it is REMOTE_ADDR: X-Forwarded-For is
+    ignored, since anyone can send it. With N > 0 reverse proxies in front of the portal,
+    each appending the address it received the request from, it is the Nth address from
+    the right of X-Forwarded-For (django-ipware): whatever a client puts in the header
+    itself stays to the left and is ignored. Used for the sign-in lockout (django-axes),
+    the rate limits and the security log alike. None when there is no address (no request).
+    """
     if request is None:
-        return "-"
-    return request.META.get("REMOTE_ADDR", "-")
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    # ipware's proxy_count counts the proxies listed in the header after the client; the
+    # last proxy is REMOTE_ADDR, so it is one less than the number of proxies.
+    ip, _routable = get_client_ip(
+        request,
+        proxy_order="left-most",
+        proxy_count=proxies - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR"],
+        strict=False,
+    )
+    return ip or remote
+
+
+# --- The security log -------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def event(
-    name: str, *, request: HttpRequest | None = None, user: Any = None, **fields: object
+    name: str,
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    username: str | None = None,
+    level: int = logging.INFO,
+    **fields: object,
 ) -> None:
-    """Write one security event as key=value pairs."""
-    who = (
-        getattr(user, "username", None)
-        or getattr(getattr(request, "user", None), "username", None)
-        or "-"
-    )
-    extra = " ".join(f"{k}={v}" for k, v in fields.items())
-    log.info("event=%s user=%s ip=%s %s", name, who, client_ip(request), extra)
+    """Write one security event. The request defaults to the one being served; the user to
+    its signed-in person; `username` names someone who is not signed in (a failed sign-in)."""
+    request = request if request is not None else current_request.get()
+    if user is None and request is not None:
+        signed_in = getattr(request, "user", None)
+        if signed_in is not None and signed_in.is_authenticated:
+            user = signed_in
+    record: dict[str, object] = {
+        "event": name,
+        "user_id": getattr(user, "pk", None),
+        "username": username if username is not None else getattr(user, "username", None),
+        "ip": client_ip(request),
+        "request_id": getattr(request, "request_id", None),
+    }
+    for key, value in fields.items():
+        if any(word in key.lower() for word in _SECRET_WORDS):
+            continue
+        record.setdefault(key, _plain(value))
+    log.log(level, record)
 
 
 @receiver(user_logged_in)
@@ -58,6 +136,171 @@ def _sign_in_failed(
     sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
 ) -> None:
     # credentials holds the password too: only the username is taken from it.
-    log.info(
-        "event=sign-in-failed user=%s ip=%s", credentials.get("username", "-"), client_ip(request)
+    event("sign-in-failed", request=request, username=credentials.get("username"))
+
+
+@receiver(user_locked_out)
+def _locked_out(
+    sender: object, request: HttpRequest, username: str | None = None, **kwargs: object
+) -> None:
+    event("lockout", request=request, username=username, level=logging.WARNING)
+
+
+# --- Sign-in throttling (django-axes) -----------------------------------------------------
+
+
+class AxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a second limit.
+
+    Axes locks a (username, address) pair after AXES_FAILURE_LIMIT failures. Axes has one
+    failure limit for all its lockout parameters, so the per-username limit is added here:
+    SIGN_IN_FAILURE_LIMIT_PER_USERNAME failures for one username within AXES_COOLOFF_TIME,
+    from any number of addresses, lock that username out everywhere until the cool-off
+    ends or the person resets their password (which clears the lock)."""
+
+    def username_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        attempts = AccessAttempt.objects.filter(
+            username=username, attempt_time__gte=get_cool_off_threshold(request)
+        )
+        return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+    def is_username_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
+        limit = settings.SIGN_IN_FAILURE_LIMIT_PER_USERNAME
+        return self.username_failures(request, credentials) >= limit
+
+    def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
+        if super().is_locked(request, credentials):
+            return True
+        return settings.AXES_LOCK_OUT_AT_FAILURE and self.is_username_locked(request, credentials)
+
+    def user_login_failed(
+        self, sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+    ) -> None:
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        if self.is_whitelisted(request, credentials):
+            return
+        if settings.AXES_LOCK_OUT_AT_FAILURE and self.is_username_locked(request, credentials):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
+
+
+# --- Password change throttling and password reset rate limits ---------------------------
+
+
+def _throttle_cache():  # type: ignore[no-untyped-def]
+    return caches[settings.RATELIMIT_USE_CACHE]
+
+
+def _cooloff_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def _password_keys(user: Any) -> tuple[str, str]:
+    return f"pwcheck:fails:{user.pk}", f"pwcheck:locked:{user.pk}"
+
+
+def password_check_locked(user: Any) -> bool:
+    """Whether the current-password check of the change-password page is locked."""
+    try:
+        return bool(_throttle_cache().get(_password_keys(user)[1]))
+    except Exception:  # the cache is down: the password check itself still happens
+        ops_log.exception("password-check throttle unavailable")
+        return False
+
+
+def password_check_failed(user: Any) -> bool:
+    """Count a wrong current password; True when this failure locks the check."""
+    fails_key, locked_key = _password_keys(user)
+    cache = _throttle_cache()
+    try:
+        cache.add(fails_key, 0, _cooloff_seconds())
+        fails = cache.incr(fails_key)
+        if fails >= settings.PASSWORD_CHANGE_FAILURE_LIMIT:
+            cache.set(locked_key, True, _cooloff_seconds())
+            cache.delete(fails_key)
+            return True
+    except Exception:
+        ops_log.exception("password-check throttle unavailable")
+    return False
+
+
+def password_check_reset(user: Any) -> None:
+    try:
+        _throttle_cache().delete_many(list(_password_keys(user)))
+    except Exception:
+        ops_log.exception("password-check throttle unavailable")
+
+
+def lockouts_clear(user: Any) -> None:
+    """After a password reset: end the sign-in lockouts and the password-check lock."""
+    from axes.utils import reset
+
+    reset(username=user.get_username())
+    password_check_reset(user)
+
+
+def password_reset_throttled(request: HttpRequest, email: str) -> bool:
+    """Count a password-reset request against the limits per address and per email
+    address (django-ratelimit); True when either is over its limit."""
+    email = email.strip().lower()
+    try:
+        by_address = is_ratelimited(
+            request,
+            group="password-reset:address",
+            key=lambda group, request: client_ip(request) or "-",
+            rate=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+            increment=True,
+        )
+        by_email = is_ratelimited(
+            request,
+            group="password-reset:email",
+            key=lambda group, request: email,
+            rate=settings.PASSWORD_RESET_RATE_PER_EMAIL,
+            increment=True,
+        )
+    except Exception:  # the cache is down: send the email rather than fail the request
+        ops_log.exception("password-reset rate limit unavailable")
+        return False
+    return by_address or by_email
+
+
+# --- The email sent when a password changes ---------------------------------------------
+
+
+def password_changed_notify(user: Any) -> None:
+    """Tell the person, by email, that their password was changed, so that a change they
+    did not make does not go unnoticed."""
+    if not user.email:
+        return
+    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
+    name = user.get_full_name() or user.get_username()
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    body = (
+        f"Hello {name},\n\n"
+        f"The password of your {settings.SERVICE_NAME} account ({user.get_username()}) "
+        f"was changed on {when} (UK time).\n\n"
+        "If you changed it, you need do nothing.\n\n"
+        "If you did not, reset your password now at "
+        f"{base}/accounts/password_reset/ and tell your administrator.\n"
     )
+    try:
+        send_mail(
+            f"Your {settings.SERVICE_NAME} password was changed",
+            body,
+            None,
+            [user.email],
+        )
+    except Exception:
+        ops_log.exception("password-change email not sent")
+        event("password-change-email-failed", user=user, level=logging.ERROR)

@@ -110,3 +110,72 @@ def test_exit_code_is_1_from_the_shell(tmp_path):
     )
     assert result.returncode == 1
     assert "unknown force: atlantis" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "password,message",
+    [
+        ("short-pass1", "at least 12 characters"),
+        ("123456789012345", "entirely numeric"),
+        ("password1234", "too common"),
+        ("pat.jones.example", "too similar"),
+    ],
+)
+def test_a_weak_password_is_refused_and_nothing_is_written(password, message):
+    with pytest.raises(CommandError, match=f"password refused: .*{message}"):
+        add_user(
+            "pat",
+            "--role",
+            "inspector",
+            "--email",
+            "pat.jones@example.org",
+            "--password-stdin",
+            stdin=f"{password}\n",
+        )
+    assert not get_user_model().objects.filter(username="pat").exists()
+    assert not Scope.objects.exists()
+
+
+def test_a_weak_password_leaves_an_existing_user_as_they_were():
+    add_user("pat", "--role", "inspector", "--password-stdin", stdin="a-long-pass-phrase\n")
+    with pytest.raises(CommandError, match="at least 12 characters"):
+        add_user("pat", "--role", "admin", "--password-stdin", stdin="short-pass1\n")
+    pat = get_user_model().objects.get(username="pat")
+    assert pat.check_password("a-long-pass-phrase") and not pat.is_superuser
+    assert list(pat.groups.values_list("name", flat=True)) == ["Inspector"]
+
+
+def test_a_short_password_exits_1_from_the_shell_with_the_reason_on_stderr(tmp_path):
+    import os
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "tracker.settings.dev",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "add_user", "pat", "--role", "inspector", "--password-stdin"],
+        cwd=ROOT,
+        env=env,
+        input="elevenchars\n",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "at least 12 characters" in result.stderr and result.stdout == ""
+    check = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.contrib.auth.models import User; print(User.objects.count())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.stdout.strip() == "0", check.stderr

@@ -4,6 +4,7 @@ Each variable is listed, with a comment, in `.env.example`.
 """
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "pgtrigger",
     "csp",
     "axes",
     "tracker",
@@ -36,12 +38,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -73,14 +78,62 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes): 5 failures for one username from one address lock
-# that pair out for 15 minutes; a successful sign-in resets the count.
+# Permissions-Policy (django-permissions-policy): browser features the portal never
+# uses are switched off for its pages and anything they might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+
+# The client's address (tracker.security.client_ip): the number of reverse proxies in
+# front of the portal that append to X-Forwarded-For. 0 (the default): REMOTE_ADDR only,
+# X-Forwarded-For is ignored. Set it only when every request comes through the proxies.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Sign-in throttling (django-axes, with tracker.security.AxesHandler): 5 failures for one
+# username from one address lock that pair out for 15 minutes; 10 failures for one
+# username within 15 minutes from any number of addresses lock the username out
+# everywhere. A successful sign-in resets its pair; a password reset clears both locks.
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_FAILURE_LIMIT_PER_USERNAME = 10
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_HANDLER = "tracker.security.AxesHandler"
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
+# The current password on the change-password page: 5 wrong lock it for 15 minutes.
+PASSWORD_CHANGE_FAILURE_LIMIT = 5
+# Password-reset requests (django-ratelimit), counted per address and per email address;
+# over either limit the page looks the same but no email is sent.
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "tracker.security.client_ip"
 
 # Sessions: signed out after 30 minutes idle (renewed as people work, at most once a
 # minute) and after 12 hours whatever happens (tracker.middleware.SessionLimitsMiddleware).
@@ -114,9 +167,14 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# At least 12 characters, not a common password, not like the person's name or email,
+# not all digits: on every form that sets a password and in `manage.py add_user`.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,10 +216,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=6)
 
-# Per-process cache for the dashboards' national figures (a minute old at most).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-process cache for the dashboards' national figures (a minute old at most), and the
+# counters of the rate limits and the password-check lock: shared by every process in
+# Redis when REDIS_URL is set, per process otherwise (the demo).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "throttle",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if "REDIS_URL" in os.environ
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
 
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
+# Portal-page imports with more new entries than this are applied by the worker.
+IMPORT_BACKGROUND_ENTRIES = env.int("IMPORT_BACKGROUND_ENTRIES", default=2000)
 ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=30)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -180,10 +254,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "security": {
-            "()": "tracker.security.UTCFormatter",
-            "format": "%(asctime)s SECURITY %(message)s",
-        },
+        # One JSON object a line (python-json-logger), times in UTC: see tracker.jsonlog.
+        "security": {"()": "tracker.jsonlog.SecurityLogFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -198,3 +270,4 @@ LOGGING = {
 
 # History reasons hold file names and the reasons people give: no length limit.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history pages only show (see tracker.admin_mixins)

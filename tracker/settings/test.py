@@ -15,3 +15,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 # Tests see every change at once, and query budgets measure the uncached work.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# The rate limits and the password-check lock need a real cache: per process, emptied by
+# the tests that use it.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -23,7 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--email")
         parser.add_argument("--name", help="full name, e.g. 'Sam Patel'")
         parser.add_argument(
-            "--password-stdin", action="store_true", help="read the password from standard input"
+            "--password-stdin",
+            action="store_true",
+            help=(
+                "read the password from standard input; refused, with nothing written, "
+                "unless it passes AUTH_PASSWORD_VALIDATORS (12 characters or more)"
+            ),
         )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
