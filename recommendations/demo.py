@@ -237,7 +237,10 @@ def load_demo() -> dict[str, int]:
     ]:
         for name, force in files:
             plan = importing.plan(
-                [(name, (SAMPLES / name).read_bytes())], force_slug=force, report_slug=report_slug
+                [(name, (SAMPLES / name).read_bytes())],
+                by=admin,
+                force_slug=force,
+                report_slug=report_slug,
             )
             if plan.problems:
                 raise RuntimeError("; ".join(plan.problems))

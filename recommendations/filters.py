@@ -169,7 +169,7 @@ class ItemFilter(df.FilterSet):
             findings = Finding.objects.annotate(sv=FINDING_SEARCH).filter(sv=query)
             entries = TimelineEntry.objects.annotate(sv=ENTRY_SEARCH).filter(sv=query)
             matches = Q(finding__in=findings.values("pk")) | Q(pk__in=entries.values("item_id"))
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             matches |= Q(portal_id=int(value)) | Q(pk=int(value))
         return qs.filter(matches)
 

@@ -51,12 +51,17 @@ class GovukDateField(forms.MultiValueField):
         missing = [n for n, v in zip(("day", "month", "year"), parts, strict=True) if not v]
         if missing:
             raise ValidationError(f"The {self.label_lower} must include a {' and '.join(missing)}")
+        # Plain digits only (int() would also take "1_0", "+1" or "١"), and no more than
+        # a date has: a huge number would overflow dt.date() instead of failing cleanly.
+        widths = zip(parts, (2, 2, 4), strict=True)
+        if not all(p.isascii() and p.isdigit() and len(p) <= w for p, w in widths):
+            raise ValidationError(f"The {self.label_lower} must be a real date")
         try:
             day, month, year = (int(p) for p in parts)
             if year < 1000:
                 raise ValueError
             return dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(f"The {self.label_lower} must be a real date") from None
 
     def compress(self, data_list: list[str]) -> None:  # clean() does the work
@@ -240,6 +245,7 @@ class ImportForm(GovukForm):
         help_text="One or more .txt copies of monitoring-portal pages",
         error_messages={"required": "Select at least one page file"},
     )
+    MAX_FILES = 100
     report = forms.ModelChoiceField(
         queryset=InspectionReport.objects.all(),
         to_field_name="slug",
@@ -261,3 +267,30 @@ class ImportForm(GovukForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["files"].widget.attrs["multiple"] = True
+
+    def clean_files(self) -> list[object]:
+        files = self.cleaned_data["files"]
+        if len(files) > self.MAX_FILES:
+            raise forms.ValidationError(f"Select at most {self.MAX_FILES} page files at once")
+        return files
+
+
+class LeadForm(GovukForm):
+    """Assign the liaison lead: only leads whose scope covers the item's force."""
+
+    lead = forms.ModelChoiceField(
+        queryset=None,
+        label="Liaison lead",
+        required=False,
+        empty_label="Nobody",
+        help_text="Only liaison leads who act for this force are listed",
+        error_messages={"invalid_choice": "Choose a liaison lead from the list"},
+    )
+
+    def __init__(self, *args: object, leads: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["lead"]
+        field.queryset = leads
+        field.label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username
+        )

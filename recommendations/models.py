@@ -7,12 +7,14 @@ timeline, so the two never disagree.
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from forces.models import Force
+from tracker.database_rules import ChangesOtherThan, Refuse, append_only
 
 
 class Status(models.Model):
@@ -178,7 +180,7 @@ class TrackedItem(models.Model):
 class TimelineEntry(models.Model):
     """An append-only dated entry: a status change or a comment.
 
-    Never updated or deleted (PostgreSQL refuses it with a trigger, see migration 0002);
+    Never updated or deleted (PostgreSQL refuses it with a trigger, `Meta.triggers`);
     a correction is a new entry. `position` keeps the order of entries sharing a date.
     """
 
@@ -212,6 +214,9 @@ class TimelineEntry(models.Model):
                 | (Q(kind="comment", status__isnull=True) & ~Q(text="")),
                 name="timeline_entry_shape",
             ),
+        ]
+        triggers = [
+            append_only(name="timeline_append_only", rule="timeline entries are append-only"),
         ]
 
     def __str__(self) -> str:
@@ -269,6 +274,24 @@ class ClosureProposal(models.Model):
                 condition=Q(state="open", decided_by__isnull=True)
                 | (~Q(state="open") & Q(decided_by__isnull=False)),
                 name="decided_proposal_has_decider",
+            ),
+        ]
+        # PostgreSQL refuses deleting a proposal, and any update but the one decision:
+        # from open to authorised, returned or withdrawn, changing only the decision.
+        triggers = [
+            Refuse(
+                name="proposal_never_deleted",
+                operation=pgtrigger.Delete,
+                rule="closure proposals are never deleted",
+            ),
+            Refuse(
+                name="proposal_decided_once",
+                operation=pgtrigger.Update,
+                condition=ChangesOtherThan(
+                    pgtrigger.Q(old__state="open") & ~pgtrigger.Q(new__state="open"),
+                    fields=["state", "decided_by", "decision_reason", "decided_at"],
+                ),
+                rule="a closure proposal is decided once, from open, and only its decision",
             ),
         ]
 

@@ -6,6 +6,11 @@ and the item's force in the person's scope: `forces` are the forces a liaison of
 or lead is assigned to; `region` is the region a chief of staff acts for. A person with
 `act_for_all_forces` (administrators) acts on every force. The item must also be in one
 of the action's statuses, and closure actions need the right state of proposal.
+
+Imports ask `why_not_import` for each page's force, and `may_import_closure` before a
+closing status entry: closure comes in through the import door only for administrators
+migrating history (the shell's `COMMAND_LINE` actor is one), never around the two-person
+rule.
 """
 
 from __future__ import annotations
@@ -33,14 +38,14 @@ class Rule:
     scope: Literal["forces", "region"]
     statuses: frozenset[str]
     label: str
-    proposal: Literal["none-open", "open-by-other", "any"] = "any"
+    proposal: Literal["none-open", "open-by-other", "open-by-self", "any"] = "any"
 
 
 ACTIONS: dict[str, Rule] = {
     "progress-update": Rule("add_progress_update", "forces", OPEN, "Add a progress update"),
     "owner": Rule("add_progress_update", "forces", OPEN, "Set owner and target date"),
     "comment": Rule("comment_on_item", "forces", ANY, "Add a comment"),
-    "review": Rule("review_item", "forces", OPEN, "Change review status"),
+    "review": Rule("review_item", "forces", OPEN, "Change review status", "none-open"),
     "no-further-action": Rule(
         "review_item", "forces", OPEN, "Mark no further action needed", "none-open"
     ),
@@ -65,7 +70,37 @@ ACTIONS: dict[str, Rule] = {
         "Return closure proposal",
         "open-by-other",
     ),
+    "withdraw-closure": Rule(
+        "propose_closure",
+        "forces",
+        frozenset({Status.BEING_PROGRESSED}),
+        "Withdraw closure proposal",
+        "open-by-self",
+    ),
+    "assign-lead": Rule("act_for_all_forces", "forces", OPEN, "Assign liaison lead"),
 }
+
+
+class CommandLine:
+    """The actor of the management commands: an administrator migrating history from
+    the shell. It holds every permission; its history rows have no user."""
+
+    pk = None
+    username = "command line"
+    is_authenticated = True
+    is_active = True
+
+    def has_perm(self, perm: str) -> bool:
+        return True
+
+    def get_username(self) -> str:
+        return "command line"
+
+    def get_full_name(self) -> str:
+        return "an administrator (command line)"
+
+
+COMMAND_LINE = CommandLine()
 
 
 def _scope_ids(user: AbstractBaseUser) -> tuple[frozenset[int], frozenset[int]]:
@@ -123,13 +158,40 @@ def why_not(
     if item.status_id not in rule.statuses:
         return errors.InvalidTransition
     if rule.proposal == "none-open" and open_proposal is not None:
-        return errors.ClosureAlreadyProposed
-    if rule.proposal == "open-by-other":
-        if open_proposal is None:
-            return errors.NoOpenProposal
-        if open_proposal.proposed_by_id == user.pk:
-            return errors.OwnProposal
+        return errors.ClosureAlreadyProposed if action == "propose-closure" else errors.ProposalOpen
+    if rule.proposal in ("open-by-other", "open-by-self") and open_proposal is None:
+        return errors.NoOpenProposal
+    if rule.proposal == "open-by-other" and open_proposal.proposed_by_id == user.pk:
+        return errors.OwnProposal
+    if (
+        rule.proposal == "open-by-self"
+        and open_proposal.proposed_by_id != user.pk
+        and not user.has_perm("recommendations.act_for_all_forces")
+    ):
+        return errors.NotYourProposal
     return None
+
+
+def acts_for(user: AbstractBaseUser | CommandLine, force_id: int) -> bool:
+    """Whether the person acts for the force (assigned to it, or for all forces)."""
+    if user.has_perm("recommendations.act_for_all_forces"):
+        return True
+    assigned, _ = _scope_ids(user)  # type: ignore[arg-type]  # CommandLine acts for all
+    return force_id in assigned
+
+
+def why_not_import(user: AbstractBaseUser | CommandLine, force_id: int) -> str | None:
+    """None when the person may import pages for the force; otherwise why not."""
+    if not user.has_perm("recommendations.import_portal_pages"):
+        return errors.NotPermitted.message
+    if not acts_for(user, force_id):
+        return "you do not act for"
+    return None
+
+
+def may_import_closure(user: AbstractBaseUser | CommandLine) -> bool:
+    """Closing status entries are imported only by administrators migrating history."""
+    return user.has_perm("recommendations.act_for_all_forces")
 
 
 def allowed_actions(

@@ -3,8 +3,12 @@
 An item is stale when it is being progressed with no timeline entry for
 STALE_AFTER_DAYS (`selectors.stale_q`, the same definition as the list's filter). It is
 reminded once per stale period (the period starts at its last entry's date) and
-escalated once when it stays stale for ESCALATE_AFTER_DAYS more. Each person gets one
-digest listing all their items.
+escalated once when it stays stale for ESCALATE_AFTER_DAYS more; an item first found
+already past that point is escalated only. Each person gets one digest listing all
+their items.
+
+`plan_sweep` works out what the next sweep claims and what each digest then lists,
+writing nothing: the dry run prints that plan, and `sweep` claims exactly it.
 
 Safe to run twice, or twice at once: a sweep claims each (item, kind, period) with
 INSERT ... ON CONFLICT DO NOTHING RETURNING, so only one sweep ever claims it, and it
@@ -43,14 +47,40 @@ CHIEF_GROUP = "Regional chief of staff"
 CLAIM_CHUNK = 5000
 
 
+@dataclass(frozen=True)
+class PlannedItem:
+    """One item the next sweep claims: what it sends, for which stale period, to whom."""
+
+    item_id: int
+    kind: str  # Reminder.Kind: an item due for escalation is escalated, not also reminded
+    period_start: dt.date
+    recipients: tuple[int, ...]  # user ids, sorted
+
+
 @dataclass
-class SweepResult:
-    claimed: int = 0
-    per_person: dict[str, tuple[int, int]] = field(default_factory=dict)  # name: (items, esc)
+class SweepPlan:
+    """What the next sweep on `on` claims and what the digests it triggers contain.
+
+    `per_person` counts what each person's digest lists (username: (reminders,
+    escalations)): deliveries claimed by earlier sweeps and still waiting, plus this
+    plan's items, with the digest's own rule (an escalated item is listed once, as
+    escalated). The dry run prints it; the real sweep claims `items` and sends it.
+    """
+
+    on: dt.date
+    items: list[PlannedItem] = field(default_factory=list)
+    waiting: int = 0  # deliveries claimed earlier and not yet sent
+    per_person: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(n + m for n, m in self.per_person.values())
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    plan: SweepPlan | None = None
 
 
 def escalate_cutoff(on: dt.date) -> dt.date:
@@ -58,23 +88,40 @@ def escalate_cutoff(on: dt.date) -> dt.date:
 
 
 def _due(on: dt.date) -> list[tuple[int, str, dt.date, int, int | None, int]]:
-    """(item id, kind, period start, force id, lead id, region id) of every reminder and
-    escalation that is due and not yet claimed, in one query each."""
-    rows = []
-    for kind, extra in (
-        (Reminder.Kind.REMINDER, Q()),
-        (Reminder.Kind.ESCALATION, Q(last_entry_on__lt=escalate_cutoff(on))),
-    ):
-        claimed = Reminder.objects.filter(
-            item=OuterRef("pk"), kind=kind, period_start=OuterRef("last_entry_on")
+    """(item id, kind, period start, force id, lead id, region id) of every stale item
+    with something unclaimed for its period, in one query. An item past the escalation
+    cutoff is due for escalation (and only that, reminded or not); one that is merely
+    stale is due for a reminder unless its period was already reminded or escalated."""
+    escalate_before = escalate_cutoff(on)
+
+    def claimed(kind: str) -> Exists:
+        return Exists(
+            Reminder.objects.filter(
+                item=OuterRef("pk"), kind=kind, period_start=OuterRef("last_entry_on")
+            )
         )
-        qs = (
-            TrackedItem.objects.filter(stale_q(on) & extra)
-            .filter(~Exists(claimed))
-            .values_list("pk", "last_entry_on", "force_id", "liaison_lead_id", "force__region_id")
+
+    qs = (
+        TrackedItem.objects.filter(stale_q(on))
+        .annotate(
+            reminded=claimed(Reminder.Kind.REMINDER), escalated=claimed(Reminder.Kind.ESCALATION)
         )
-        rows += [(pk, kind, start, force, lead, region) for pk, start, force, lead, region in qs]
-    return rows
+        .filter(escalated=False)
+        .filter(Q(reminded=False) | Q(last_entry_on__lt=escalate_before))
+        .order_by("last_entry_on", "pk")
+        .values_list("pk", "last_entry_on", "force_id", "liaison_lead_id", "force__region_id")
+    )
+    return [
+        (
+            pk,
+            Reminder.Kind.ESCALATION if start < escalate_before else Reminder.Kind.REMINDER,
+            start,
+            force,
+            lead,
+            region,
+        )
+        for pk, start, force, lead, region in qs
+    ]
 
 
 def _people() -> tuple[dict[int, set[int]], dict[int, set[int]], dict[int, set[int]]]:
@@ -105,19 +152,80 @@ def _recipients(row, officers, leads, chiefs) -> set[int]:  # type: ignore[no-un
     return people
 
 
-def _claim(rows: list, recipients: list[set[int]]) -> list[tuple[int, int]]:
-    """Insert the reminders; return (reminder id, row index) of those this sweep won."""
+def _listed(entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The (kind, item id) pairs one digest lists, in order, from its deliveries: each
+    item once, and an escalated item only as escalated. The plan counts with this rule
+    and `send_digest` writes with it, so the dry run says what the digests send."""
+    escalated = {item for kind, item in entries if kind == Reminder.Kind.ESCALATION}
+    listed: list[tuple[str, int]] = []
+    seen: set[tuple[str, int]] = set()
+    for kind, item in entries:
+        if (kind, item) in seen or (kind == Reminder.Kind.REMINDER and item in escalated):
+            continue
+        seen.add((kind, item))
+        listed.append((kind, item))
+    return listed
+
+
+def _counts(entries: list[tuple[str, int]]) -> tuple[int, int]:
+    listed = _listed(entries)
+    escalations = sum(kind == Reminder.Kind.ESCALATION for kind, _ in listed)
+    return len(listed) - escalations, escalations
+
+
+def plan_sweep(on: dt.date | None = None) -> SweepPlan:
+    """Everything the next sweep on `on` would claim and send, writing nothing. The dry
+    run prints this plan; `sweep` claims it. A fixed number of queries whatever the
+    number of items: due items, people (two), waiting deliveries, names."""
+    on = on or today()
+    rows = _due(on)
+    officers, leads, chiefs = _people()
+    plan = SweepPlan(on=on)
+    plan.items = [
+        PlannedItem(
+            row[0], row[1], row[2], tuple(sorted(_recipients(row, officers, leads, chiefs)))
+        )
+        for row in rows
+    ]
+    entries: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for user_id, kind, item_id in ReminderDelivery.objects.filter(sent_at__isnull=True).values_list(
+        "user_id", "reminder__kind", "reminder__item_id"
+    ):
+        entries[user_id].append((kind, item_id))
+        plan.waiting += 1
+    for planned in plan.items:
+        for user_id in planned.recipients:
+            entries[user_id].append((planned.kind, planned.item_id))
+    names = dict(  # send_digest sends nothing to someone no longer active
+        get_user_model()
+        .objects.filter(pk__in=list(entries), is_active=True)
+        .values_list("pk", "username")
+    )
+    plan.per_person = {
+        names[user_id]: _counts(found) for user_id, found in entries.items() if user_id in names
+    }
+    return plan
+
+
+def _claim(items: list[PlannedItem]) -> list[tuple[int, int]]:
+    """Insert the reminders; return (reminder id, item index) of those this sweep won."""
     now = timezone.now()
     won = []
     table = Reminder._meta.db_table
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CLAIM_CHUNK):
-            chunk = rows[start : start + CLAIM_CHUNK]
+        for start in range(0, len(items), CLAIM_CHUNK):
+            chunk = items[start : start + CLAIM_CHUNK]
             values, params = [], []
-            for index, (item_id, kind, period, *_rest) in enumerate(chunk, start=start):
+            for index, planned in enumerate(chunk, start=start):
                 values.append("(%s, %s, %s, %s, %s, %s)")
-                people = sorted(recipients[index])
-                params += [item_id, kind, period, json.dumps(people), now, index]
+                params += [
+                    planned.item_id,
+                    planned.kind,
+                    planned.period_start,
+                    json.dumps(list(planned.recipients)),
+                    now,
+                    index,
+                ]
             cursor.execute(
                 f"WITH claim (item_id, kind, period_start, recipients, created_at, idx) AS "  # noqa: S608
                 f"(VALUES {', '.join(values)}) "
@@ -130,7 +238,7 @@ def _claim(rows: list, recipients: list[set[int]]) -> list[tuple[int, int]]:
                 params,
             )
             by_key = {
-                (item_id, kind): i for i, (item_id, kind, *_r) in enumerate(chunk, start=start)
+                (planned.item_id, planned.kind): i for i, planned in enumerate(chunk, start=start)
             }
             won += [(rid, by_key[(item_id, kind)]) for rid, item_id, kind in cursor.fetchall()]
     return won
@@ -149,34 +257,22 @@ def _pending_by_person() -> dict[int, list[int]]:
     return pending
 
 
-def sweep(*, on: dt.date | None = None, dry_run: bool = False) -> tuple[SweepResult, list[int]]:
-    """Claim what is due and return the people with pending digests. A fixed number of
-    queries whatever the number of items: due items, people, claims in chunks of 5,000."""
-    on = on or today()
-    rows = _due(on)
-    officers, leads, chiefs = _people()
-    recipients = [_recipients(r, officers, leads, chiefs) for r in rows]
-    result = SweepResult()
-    if dry_run:
-        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for row, people in zip(rows, recipients, strict=True):
-            for user_id in people:
-                counts[user_id][row[1] == Reminder.Kind.ESCALATION] += 1
-        names = dict(get_user_model().objects.filter(pk__in=counts).values_list("pk", "username"))
-        result.per_person = {names[u]: (c[0], c[1]) for u, c in counts.items()}
-        return result, []
+def sweep(*, on: dt.date | None = None) -> tuple[SweepResult, list[int]]:
+    """Claim the plan (`plan_sweep`, the same one the dry run prints) and return the
+    people with pending digests. A fixed number of queries whatever the number of items:
+    the plan's, claims in chunks of 5,000, deliveries, pending people."""
+    plan = plan_sweep(on)
     with transaction.atomic():
-        won = _claim(rows, recipients) if rows else []
+        won = _claim(plan.items) if plan.items else []
         ReminderDelivery.objects.bulk_create(
             [
                 ReminderDelivery(reminder_id=rid, user_id=user_id)
                 for rid, index in won
-                for user_id in recipients[index]
+                for user_id in plan.items[index].recipients
             ],
             batch_size=CLAIM_CHUNK,
         )
-    result.claimed = len(won)
-    return result, sorted(_pending_by_person())
+    return SweepResult(claimed=len(won), plan=plan), sorted(_pending_by_person())
 
 
 def send_digest(user_id: int) -> tuple[int, int]:
@@ -195,20 +291,15 @@ def send_digest(user_id: int) -> tuple[int, int]:
         if not pending:
             return 0, 0
         on = today()
-        lines = {Reminder.Kind.REMINDER: [], Reminder.Kind.ESCALATION: []}
-        escalated = {
-            d.reminder.item_id for d in pending if d.reminder.kind == Reminder.Kind.ESCALATION
+        lines: dict[str, list[dict[str, object]]] = {
+            Reminder.Kind.REMINDER: [],
+            Reminder.Kind.ESCALATION: [],
         }
-        seen = set()
-        for delivery in pending:
-            reminder = delivery.reminder
-            item = reminder.item
-            if (reminder.kind, item.pk) in seen or (
-                reminder.kind == Reminder.Kind.REMINDER and item.pk in escalated
-            ):
-                continue  # an escalated item is listed once, as escalated
-            seen.add((reminder.kind, item.pk))
-            lines[reminder.kind].append(
+        items = {d.reminder.item_id: d.reminder.item for d in pending}
+        listed = _listed([(d.reminder.kind, d.reminder.item_id) for d in pending])
+        for kind, item_id in listed:  # an escalated item is listed once, as escalated
+            item = items[item_id]
+            lines[kind].append(
                 {
                     "reference": item.finding.reference,
                     "force": item.force.name,

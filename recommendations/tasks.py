@@ -6,8 +6,10 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import notifications, reminders
+from .models import PendingImport
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +49,23 @@ def stale_sweep() -> int:
         except Exception:  # the next sweep retries from the database
             logger.warning("could not queue the digest for user %s", user_id)
     return result.claimed
+
+
+@shared_task(acks_late=True)
+def clean_pending_imports() -> int:
+    """Delete uploaded pages whose preview expired (never confirmed, or long done); run
+    daily by beat beside the reminder sweep. Safe to run twice."""
+    deleted, _ = PendingImport.objects.filter(expires_at__lt=timezone.now()).delete()
+    if deleted:
+        logger.info("deleted %s expired pending imports", deleted)
+    return deleted
+
+
+@shared_task(acks_late=True)
+def apply_import(pending_id: str) -> str:
+    """Apply a large confirmed import of portal pages, all or nothing; the person's
+    progress page shows the outcome. Only a queued import starts, so a redelivered
+    task does nothing."""
+    from . import imports
+
+    return imports.run_queued(pending_id)

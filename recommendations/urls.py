@@ -23,4 +23,5 @@ urlpatterns += [
 urlpatterns += [
     path("imports/", views.import_pages, name="import"),
     path("imports/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<uuid:pk>/", views.import_status, name="import_status"),
 ]

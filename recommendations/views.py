@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.forms.utils import ErrorDict
 from django.http import (
     Http404,
     HttpRequest,
@@ -21,14 +22,15 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from forces.models import Force
 from tracker.security import event
 
-from . import dashboards, errors, exports, forms, policy, services
+from . import dashboards, errors, exports, forms, imports, policy, services
 from .filters import SORTS, ItemFilter
-from .models import InspectionReport, Status, TrackedItem
+from .models import InspectionReport, PendingImport, TrackedItem
 from .portal_format import importing
 from .selectors import (
     item_detail,
@@ -38,13 +40,15 @@ from .selectors import (
     today,
 )
 from .templatetags.govuk import choices_of
+from .uploads import LimitedUploadHandler, megabytes
 
 ActionHandler = Callable[[HttpRequest, TrackedItem, dict], object]
+FormFactory = Callable[..., forms.GovukForm]
 
 
 @dataclass(frozen=True)
 class ActionPage:
-    form: Callable[..., forms.GovukForm]
+    form: FormFactory
     handler: ActionHandler
     done: str
     intro: str = ""
@@ -56,28 +60,36 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _superseding(request: HttpRequest, item: TrackedItem, number: int | None) -> TrackedItem | None:
-    if number is None:
-        return None
-    later = items_visible_to(request.user).filter(pk=number).first()
-    if later is None:
-        raise errors.DomainError(
-            "There is no item with that number that you can see", field="superseded_by"
+def _reason_form(label: str, *, required: bool = True, missing: str = "") -> FormFactory:
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        return forms.ReasonForm(
+            *args, label=label, required=required, missing=missing or "Enter the reason", **kwargs
         )
-    return later
+
+    return make
 
 
-def _review_target(item: TrackedItem) -> str:
-    return (
-        Status.BEING_PROGRESSED
-        if item.status_id == Status.AWAITING_REVIEW
-        else Status.AWAITING_REVIEW
-    )
+def _comment_form(label: str) -> FormFactory:
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        return forms.CommentForm(*args, label=label, **kwargs)
+
+    return make
+
+
+def _plain(form_class: type[forms.GovukForm]) -> FormFactory:
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        return form_class(*args, **kwargs)
+
+    return make
+
+
+def _lead_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+    return forms.LeadForm(*args, leads=services.leads_for(item), **kwargs)
 
 
 ACTION_PAGES: dict[str, ActionPage] = {
     "progress-update": ActionPage(
-        form=lambda *a, **k: forms.CommentForm(*a, label="Progress update", **k),
+        form=_comment_form("Progress update"),
         handler=lambda r, item, d: services.comment_add(
             item=item, by=r.user, text=d["text"], on=d["date"], action="progress-update"
         ),
@@ -86,7 +98,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Add progress update",
     ),
     "comment": ActionPage(
-        form=forms.CommentForm,
+        form=_comment_form("Comment"),
         handler=lambda r, item, d: services.comment_add(
             item=item, by=r.user, text=d["text"], on=d["date"]
         ),
@@ -94,7 +106,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Add comment",
     ),
     "owner": ActionPage(
-        form=forms.OwnerForm,
+        form=_plain(forms.OwnerForm),
         handler=lambda r, item, d: services.owner_set(
             item=item,
             by=r.user,
@@ -108,29 +120,22 @@ ACTION_PAGES: dict[str, ActionPage] = {
         done="Owner and target date saved",
     ),
     "review": ActionPage(
-        form=lambda *a, **k: forms.ReasonForm(*a, label="Comment", required=False, **k),
-        handler=lambda r, item, d: services.status_change(
-            item=item, by=r.user, to=_review_target(item), reason=d["reason"]
-        ),
+        form=_reason_form("Comment", required=False),
+        handler=lambda r, item, d: services.status_change(item=item, by=r.user, reason=d["reason"]),
         done="Status changed",
         button="Change status",
     ),
     "no-further-action": ActionPage(
-        form=forms.NoFurtherActionForm,
+        form=_plain(forms.NoFurtherActionForm),
         handler=lambda r, item, d: services.no_further_action(
-            item=item,
-            by=r.user,
-            reason=d["reason"],
-            superseded_by=_superseding(r, item, d["superseded_by"]),
+            item=item, by=r.user, reason=d["reason"], superseded_by=d["superseded_by"]
         ),
         done="Marked as no further action needed",
         intro="Use this when a later inspection supersedes the item, for example.",
         button="Mark no further action needed",
     ),
     "propose-closure": ActionPage(
-        form=lambda *a, **k: forms.ReasonForm(
-            *a, label="Why it should close", missing="Enter why it should close", **k
-        ),
+        form=_reason_form("Why it should close", missing="Enter why it should close"),
         handler=lambda r, item, d: services.closure_propose(
             item=item, by=r.user, reason=d["reason"]
         ),
@@ -140,7 +145,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Propose closure",
     ),
     "authorise-closure": ActionPage(
-        form=lambda *a, **k: forms.ReasonForm(*a, label="Note", required=False, **k),
+        form=_reason_form("Note", required=False),
         handler=lambda r, item, d: services.closure_authorise(
             item=item, by=r.user, note=d["reason"]
         ),
@@ -148,17 +153,32 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Authorise closure",
     ),
     "return-closure": ActionPage(
-        form=lambda *a, **k: forms.ReasonForm(
-            *a, label="Why you are returning it", missing="Enter why you are returning it", **k
-        ),
+        form=_reason_form("Why you are returning it", missing="Enter why you are returning it"),
         handler=lambda r, item, d: services.closure_return(
             item=item, by=r.user, reason=d["reason"]
         ),
         done="Closure proposal returned. The item stays being progressed.",
         button="Return proposal",
     ),
+    "withdraw-closure": ActionPage(
+        form=_reason_form("Why you are withdrawing it", missing="Enter why you are withdrawing it"),
+        handler=lambda r, item, d: services.closure_withdraw(
+            item=item, by=r.user, reason=d["reason"]
+        ),
+        done="Closure proposal withdrawn. The item stays being progressed.",
+        intro="Withdraw the proposal before a chief of staff decides it, for example to move "
+        "the item back to review. The reason goes on the timeline.",
+        button="Withdraw proposal",
+    ),
+    "assign-lead": ActionPage(
+        form=_lead_form,
+        handler=lambda r, item, d: services.liaison_lead_assign(
+            item=item, by=r.user, lead=d["lead"]
+        ),
+        done="Liaison lead saved",
+        intro="The liaison lead reviews the item and is reminded when it goes stale.",
+    ),
 }
-SECURITY_EVENTS = {"authorise-closure": "closure-authorised", "return-closure": "closure-returned"}
 assert set(ACTION_PAGES) == set(policy.ACTIONS), "every policy action needs a page"
 
 
@@ -192,77 +212,80 @@ def _bullets(text: str) -> tuple[str, list[str]]:
 
 @require_http_methods(["GET", "POST"])
 def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """An action's form. The service decides (under the item's lock) and its domain
+    error is what the person sees, with the error's own status code; the refusal shown
+    before a form is posted comes from the same function the service asks."""
     page = ACTION_PAGES.get(action)
     if page is None:
         raise Http404("No such action")
     obj = item_detail(user=request.user, pk=pk)
-    proposal = open_proposal(obj)
-    refusal = policy.why_not(request.user, action, obj, proposal)
-    if refusal is errors.NotPermitted:
-        raise PermissionDenied(refusal.message)
     initial = {
         "version": obj.version,
         "owner_name": obj.owner_name,
         "owner_rank": obj.owner_rank,
         "owner_department": obj.owner_department,
         "target_date": obj.target_date,
+        "lead": obj.liaison_lead_id,
     }
-    form = page.form(_posted(request), initial=initial)
-    status = 200
-    if refusal is not None:
-        # Allowed for this person, but not in the item's present state: say why, no form.
-        return render(
-            request,
-            "recommendations/action.html",
-            {
-                "item": obj,
-                "page": page,
-                "action": action,
-                "refusal": refusal.message,
-                "title": policy.ACTIONS[action].label,
-                "proposal": proposal,
-            },
-            status=409,
-        )
+    form = page.form(_posted(request), initial=initial, item=obj)
+    refusal: errors.DomainError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             page.handler(request, obj, form.cleaned_data)
         except errors.DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
             if isinstance(error, errors.ItemChanged):
                 obj = item_detail(user=request.user, pk=pk)
-                form = _refreshed_owner_form(form, obj)
-            status = (
-                409
-                if isinstance(
-                    error, errors.ItemChanged | errors.AlreadyAuthorised | errors.AlreadyReturned
-                )
-                else 400
-            )
+                form = _refreshed_owner_form(form, obj, error)
+                return _action_page(request, obj, action, form=form, status=409)
+            if error.http_status == 400:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                return _action_page(request, obj, action, form=form, status=400)
+            refusal = error
         else:
-            if action in SECURITY_EVENTS:
-                event(SECURITY_EVENTS[action], request=request, item=obj.pk)
             messages.success(request, page.done)
             return redirect("recommendations:item", pk=obj.pk)
-    elif request.method == "POST":
-        status = 400
+    else:
+        error_class, _ = services.action_refusal(request.user, action, obj)
+        refusal = error_class() if error_class is not None else None
+    if refusal is not None:
+        if refusal.http_status == 403:
+            raise PermissionDenied(refusal.message)
+        # Allowed for this person, but not in the item's present state: say why, no form.
+        return _action_page(request, obj, action, refusal=refusal.message, status=409)
+    return _action_page(
+        request, obj, action, form=form, status=400 if request.method == "POST" else 200
+    )
+
+
+def _action_page(
+    request: HttpRequest,
+    obj: TrackedItem,
+    action: str,
+    *,
+    status: int,
+    form: forms.GovukForm | None = None,
+    refusal: str = "",
+) -> HttpResponse:
     return render(
         request,
         "recommendations/action.html",
         {
             "item": obj,
             "form": form,
-            "page": page,
+            "page": ACTION_PAGES[action],
             "action": action,
+            "refusal": refusal,
             "title": policy.ACTIONS[action].label,
-            "proposal": proposal,
+            "proposal": open_proposal(obj),
         },
         status=status,
     )
 
 
-def _refreshed_owner_form(old: forms.GovukForm, obj: TrackedItem) -> forms.GovukForm:
-    """Show the current values after a refused stale save, keeping the error message."""
+def _refreshed_owner_form(
+    old: forms.GovukForm, obj: TrackedItem, error: errors.DomainError
+) -> forms.GovukForm:
+    """Show the current values after a refused stale save, with the error message."""
     fresh = forms.OwnerForm(
         initial={
             "version": obj.version,
@@ -273,6 +296,7 @@ def _refreshed_owner_form(old: forms.GovukForm, obj: TrackedItem) -> forms.Govuk
         }
     )
     fresh._errors = old.errors
+    fresh._errors.setdefault("__all__", fresh.error_class()).append(error.message)
     return fresh
 
 
@@ -569,61 +593,114 @@ def portal_page(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-IMPORT_SESSION_KEY = "portal_import"
+IMPORT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
 
 
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
+@csrf_exempt  # checked by import_upload once the limited handler is in place
 @require_http_methods(["GET", "POST"])
 def import_pages(request: HttpRequest) -> HttpResponse:
-    """Upload pages and preview what importing them would do; nothing is written."""
-    form = forms.ImportForm(_posted(request), request.FILES or None)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
-        report_slug = form.cleaned_data["report"].slug
-        force = form.cleaned_data["force"]
-        preview = importing.plan(
-            files, force_slug=force.slug if force else None, report_slug=report_slug
+    """Upload pages and preview what importing them would do; nothing is written.
+    A body that says it is too large is refused before it is read; the rest streams
+    through a handler that stops at the first file over the limit."""
+    if request.method == "POST":
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > IMPORT_MAX_REQUEST_BYTES:
+            return _import_refused(
+                request,
+                f"The upload is larger than {megabytes(IMPORT_MAX_REQUEST_BYTES)}: "
+                "upload fewer pages at once",
+            )
+        limiter = LimitedUploadHandler(
+            request, per_file=importing.MAX_FILE_BYTES, total=IMPORT_MAX_REQUEST_BYTES
         )
-        if preview.ok:
-            request.session[IMPORT_SESSION_KEY] = {
-                "files": [(name, data.decode("utf-8-sig")) for name, data in files],
-                "report": report_slug,
-                "force": force.slug if force else None,
-                "fingerprint": preview.fingerprint(),
-            }
-        else:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-    status = 400 if form.errors or (preview and not preview.ok) else 200
+        request.upload_handlers.insert(0, limiter)
+        return _import_upload(request, limiter)
+    return _import_upload(request, None)
+
+
+def _import_refused(request: HttpRequest, message: str) -> HttpResponse:
+    form = forms.ImportForm()
+    form._errors = ErrorDict(files=form.error_class([message]))  # shown, nothing read
+    return render(request, "recommendations/import.html", {"form": form}, status=413)
+
+
+@csrf_protect
+def _import_upload(request: HttpRequest, limiter: LimitedUploadHandler | None) -> HttpResponse:
+    form = forms.ImportForm(_posted(request), request.FILES or None)
+    if limiter is not None and limiter.refusal:
+        return _import_refused(request, limiter.refusal)
+    plan = pending = None
+    if request.method == "POST" and form.is_valid():
+        force = form.cleaned_data["force"]
+        plan, pending = imports.preview(
+            owner=request.user,
+            files=[(f.name, f.read()) for f in form.cleaned_data["files"]],
+            report_slug=form.cleaned_data["report"].slug,
+            force_slug=force.slug if force else None,
+        )
+        event(
+            "import-previewed",
+            request=request,
+            files=len(plan.files),
+            problems=len(plan.problems),
+            entries=plan.changes,
+        )
+    status = 400 if form.errors or (plan and not plan.ok) else 200
     return render(
-        request, "recommendations/import.html", {"form": form, "preview": preview}, status=status
+        request,
+        "recommendations/import.html",
+        {"form": form, "preview": plan, "pending": pending},
+        status=status,
     )
 
 
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
 @require_http_methods(["POST"])
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Apply exactly what was previewed; if the data changed since, write nothing."""
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending:
+    """Apply exactly what was previewed; if the data changed since, write nothing.
+    Large imports go to the worker and the person sees their progress."""
+    pending = imports.pending_for(request.user, request.POST.get("import_id"))
+    if pending is None or pending.state != PendingImport.State.PREVIEWED:
         messages.error(request, "There is nothing to import. Upload the pages again.")
         return redirect("recommendations:import")
-    files = [(name, text.encode("utf-8")) for name, text in pending["files"]]
-    with transaction.atomic():
-        plan = importing.plan(files, force_slug=pending["force"], report_slug=pending["report"])
-        if not plan.ok or plan.fingerprint() != pending["fingerprint"]:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-            return render(
-                request,
-                "recommendations/import.html",
-                {"form": forms.ImportForm(), "preview": plan, "changed": True},
-                status=409,
+    if pending.entries > imports.background_threshold():
+        if not imports.queue(pending):
+            messages.error(
+                request, "The import could not be started. Nothing was written: try again later."
             )
-        importing.apply(plan, by=request.user)
-    request.session.pop(IMPORT_SESSION_KEY, None)
+            return redirect("recommendations:import")
+        event("import-queued", request=request, entries=pending.entries)
+        return redirect("recommendations:import_status", pk=pending.pk)
+    try:
+        plan = imports.apply(pending)
+    except imports.PreviewOutdated:
+        pending.delete()
+        return render(
+            request,
+            "recommendations/import.html",
+            {"form": forms.ImportForm(), "changed": True},
+            status=409,
+        )
     messages.success(
         request, f"Imported {len(plan.files)} page{'s' if len(plan.files) != 1 else ''}."
     )
     return render(
         request, "recommendations/import.html", {"form": forms.ImportForm(), "done": plan}
+    )
+
+
+@permission_required("recommendations.import_portal_pages", raise_exception=True)
+@require_GET
+def import_status(request: HttpRequest, pk: str) -> HttpResponse:
+    """The progress of a person's own background import; refreshes itself while it runs
+    (a meta refresh, so it works without JavaScript)."""
+    pending = imports.pending_for(request.user, pk)
+    if pending is None:
+        raise Http404("No such import")
+    running = pending.state in (PendingImport.State.QUEUED, PendingImport.State.RUNNING)
+    return render(
+        request,
+        "recommendations/import_status.html",
+        {"pending": pending, "running": running},
     )

@@ -7,3 +7,6 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from . import security  # noqa: F401  (connects the security log's signal receivers)
+        from .database_rules import register_history_triggers
+
+        register_history_triggers()  # every history table is append-only in PostgreSQL

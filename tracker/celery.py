@@ -21,4 +21,8 @@ def _schedule(sender: Celery, **_kwargs: object) -> None:
             "task": "recommendations.tasks.stale_sweep",
             "schedule": crontab(hour=settings.REMINDER_SWEEP_HOUR, minute=0),
         },
+        "clean-pending-imports": {
+            "task": "recommendations.tasks.clean_pending_imports",
+            "schedule": crontab(hour=settings.REMINDER_SWEEP_HOUR, minute=30),
+        },
     }

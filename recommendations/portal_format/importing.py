@@ -1,9 +1,15 @@
 """Maps parsed monitoring-portal pages onto tracked items, and items back onto pages.
 
-`plan` checks a batch of files against the database and says, per file, what importing
-would do, collecting every problem as `FILE:LINE: message`. `apply` writes a plan in one
-transaction through the same services the pages use. Importing is idempotent: the stored
-timeline must be the start of the page's timeline, and only the entries after it are new.
+`plan` checks a batch of files against the database for the person importing and says,
+per file, what importing would do, collecting every problem as `FILE:LINE: message`.
+`apply` writes a plan in one transaction through the services (`item_import_create`,
+`timeline_import`), which check the same rules again (`services.import_problems`): scope
+first, so a page for a force outside the person's scope is refused before any of that
+force's stored data is looked at; no closing status except by an administrator; no
+entry dated after today; no open proposal stranded. The shell acts as
+`policy.COMMAND_LINE`, an administrator migrating history; the upload as the signed-in
+person. Importing is idempotent: the stored timeline must be the start of the page's
+timeline, and only the entries after it are new.
 """
 
 from __future__ import annotations
@@ -11,18 +17,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from forces.models import Force
 
 from .. import services
-from ..models import Finding, InspectionReport, Status, TrackedItem
+from ..models import ClosureProposal, Finding, InspectionReport, Status, TrackedItem
 from . import parse as portal_parse
 from .render import render
 
 MAX_FILE_BYTES = 1024 * 1024
-IMPORTED_AUTHOR = "Imported from the monitoring portal"
+IMPORTED_AUTHOR = services.IMPORTED_AUTHOR
 
 
 @dataclass
@@ -55,6 +60,11 @@ class ImportPlan:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def changes(self) -> int:
+        """How many entries importing would add, over every file."""
+        return sum(len(f.new_entries) for f in self.files)
+
     def fingerprint(self) -> str:
         """Changes when the stored items a plan rests on change, so a confirmation can
         refuse to apply a preview that is no longer true."""
@@ -65,11 +75,21 @@ class ImportPlan:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def _finding_input(page: portal_parse.Page) -> services.FindingInput:
+    return services.FindingInput(
+        kind=page.kind,
+        text=page.text,
+        number=page.number,
+        cause_of_concern=page.cause_of_concern,
+    )
+
+
 def _finding_for(report: InspectionReport, page: portal_parse.Page) -> Finding | None:
-    candidates = Finding.objects.filter(report=report, kind=page.kind, number=page.number)
-    if page.number is None:
-        candidates = candidates.filter(text=page.text)
-    return candidates.first()
+    return services.finding_for_page(report, _finding_input(page))
+
+
+def _imported(entries: list[portal_parse.Entry]) -> list[services.ImportedEntry]:
+    return [services.ImportedEntry(e.date, e.kind, e.value, e.line) for e in entries]
 
 
 def _stored_entries(item: TrackedItem) -> list[tuple[object, str, str]]:
@@ -82,6 +102,7 @@ def _stored_entries(item: TrackedItem) -> list[tuple[object, str, str]]:
 def plan(
     files: list[tuple[str, bytes]],
     *,
+    by: services.Actor,
     force_slug: str | None = None,
     report_slug: str | None = None,
 ) -> ImportPlan:
@@ -120,6 +141,14 @@ def plan(
             line = data[: error.start].count(b"\n") + 1
             problem(line, f"the file is not UTF-8 text (byte {error.start + 1} cannot be read)")
             continue
+        control = services.CONTROL_CHARACTERS.search(text)
+        if control:
+            problem(
+                text[: control.start()].count("\n") + 1,
+                f"the file contains the control character U+{ord(control[0]):04X}, "
+                "which is not allowed in a page",
+            )
+            continue
         try:
             page = portal_parse.parse(text, statuses=statuses)
         except portal_parse.PageError as error:
@@ -142,6 +171,11 @@ def plan(
             problem(1, f"there is no force called '{slug}'")
             continue
         fp.force = forces[slug]
+        scope = services.import_problems(by=by, force=fp.force, entries=[])
+        if scope:
+            # Nothing of that force's stored data is looked at, let alone shown.
+            problem(*scope[0])
+            continue
         if report is None:
             if not report_slug:
                 problem(1, "cannot place the item in a report: give --report")
@@ -195,6 +229,10 @@ def plan(
                 continue
             fp.new_entries = list(page.entries)
             fp.creates = True
+            for line, message in services.import_problems(
+                by=by, force=fp.force, entries=_imported(fp.new_entries)
+            ):
+                problem(line, message)
             continue
         stored = _stored_entries(item)
         for index, (old, new) in enumerate(zip(stored, entries, strict=False)):
@@ -215,56 +253,45 @@ def plan(
                 )
                 continue
             fp.new_entries = list(page.entries[len(stored) :])
+            if fp.new_entries:
+                open_proposal = item.proposals.filter(state=ClosureProposal.State.OPEN).first()
+                for line, message in services.import_problems(
+                    by=by,
+                    force=fp.force,
+                    entries=_imported(fp.new_entries),
+                    item=item,
+                    open_proposal=open_proposal,
+                ):
+                    problem(line, message)
     return ImportPlan(files=plans, report=report, problems=problems)
 
 
 @transaction.atomic
-def apply(import_plan: ImportPlan, *, by: AbstractBaseUser | None) -> list[FilePlan]:
-    """Write a checked plan. The caller re-plans first when time has passed."""
+def apply(import_plan: ImportPlan, *, by: services.Actor) -> list[FilePlan]:
+    """Write a checked plan through the services, all or nothing. The caller re-plans
+    first when time has passed; the services check every rule again under the lock."""
     assert import_plan.ok and import_plan.report is not None
     for fp in import_plan.files:
         page, force = fp.page, fp.force
         assert page is not None and force is not None
         if not fp.new_entries:
             continue
-        reason = f"Imported from {fp.name}"
+        entries = _imported(fp.new_entries)
         if fp.creates:
-            finding = _finding_for(import_plan.report, page)
-            if finding is None:
-                finding = Finding(
-                    report=import_plan.report,
-                    kind=page.kind,
-                    number=page.number,
-                    cause_of_concern=page.cause_of_concern,
-                    text=page.text,
-                )
-                finding._history_user = by  # type: ignore[attr-defined]
-                finding._change_reason = reason  # type: ignore[attr-defined]
-                finding.save()
-            item = services.item_create(
-                finding=finding,
+            fp.item = services.item_import_create(
+                report=import_plan.report,
+                page=_finding_input(page),
                 force=force,
                 by=by,
+                entries=entries,
+                source=fp.name,
                 portal_id=page.portal_id,
-                on=fp.new_entries[0].date,
-                with_first_entry=False,
             )
         else:
-            item = services._lock(fp.item)
-            if page.portal_id and item.portal_id is None:
-                item.portal_id = page.portal_id
-        for entry in fp.new_entries:
-            services.append_entry(
-                item,
-                kind=entry.kind,
-                on=entry.date,
-                by=None,
-                text=entry.value if entry.kind == "comment" else "",
-                status=entry.value if entry.kind == "status" else None,
-                author_name=IMPORTED_AUTHOR,
+            assert fp.item is not None
+            fp.item = services.timeline_import(
+                item=fp.item, by=by, entries=entries, source=fp.name, portal_id=page.portal_id
             )
-        services.save_item(item, by=by, reason=reason)
-        fp.item = item
     return import_plan.files
 
 

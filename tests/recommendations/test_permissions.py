@@ -3,6 +3,8 @@ region × GET and POST, with the expected status code worked out from the policy
 and the roles' permissions; and a sweep that fails when a URL escapes the matrix."""
 
 import importlib
+import io
+import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -70,6 +72,8 @@ def may_act(role, scope, action):
         return False
     if "act_for_all_forces" in have:
         return True
+    if rule.proposal == "open-by-self":
+        return False  # the matrix's proposals are the `proposer` fixture's
     if rule.scope == "region":
         return role == "chief-of-staff" and scope in ("own", "same-region")
     return role in ("liaison-officer", "liaison-lead") and scope == "own"
@@ -78,14 +82,15 @@ def may_act(role, scope, action):
 def item_in_state_for(action, force_slug, proposer):
     item = make_item(force=force_slug)
     rule = policy.ACTIONS[action]
-    if Status.AWAITING_REVIEW not in rule.statuses or rule.proposal == "open-by-other":
+    needs_proposal = rule.proposal in ("open-by-other", "open-by-self")
+    if Status.AWAITING_REVIEW not in rule.statuses or needs_proposal:
         services.status_change(item=item, by=proposer, to=Status.BEING_PROGRESSED)
-    if rule.proposal == "open-by-other":
+    if needs_proposal:
         services.closure_propose(item=item, by=proposer, reason="Met")
     return TrackedItem.objects.get(pk=item.pk)
 
 
-def valid_post(action, item):
+def valid_post(action, item, proposer):
     return {
         "progress-update": {"text": "Update from the force"},
         "comment": {"text": "A comment"},
@@ -100,6 +105,8 @@ def valid_post(action, item):
         "propose-closure": {"reason": "The force has met it"},
         "authorise-closure": {},
         "return-closure": {"reason": "Need the audit results"},
+        "withdraw-closure": {"reason": "Needs another look first"},
+        "assign-lead": {"lead": proposer.pk},
     }[action]
 
 
@@ -140,7 +147,7 @@ def test_action_matrix(client_as, proposer, role, scope, action, method):
     if method == "GET":
         response = client.get(url)
     else:
-        response = client.post(url, valid_post(action, item))
+        response = client.post(url, valid_post(action, item, proposer))
     if not sees(role, scope):
         expected = 404
     elif not may_act(role, scope, action):
@@ -221,7 +228,11 @@ def test_every_url_is_in_the_matrix_or_allow_listed():
     assert missing == [], f"URLs with no row in the permission matrix: {missing}"
 
 
-IMPORT_PAGES = ["recommendations:import", "recommendations:import_confirm"]
+IMPORT_PAGES = [
+    "recommendations:import",
+    "recommendations:import_confirm",
+    "recommendations:import_status",
+]
 
 
 @pytest.mark.django_db
@@ -232,6 +243,8 @@ def test_anonymous_users_are_sent_to_login_from_every_page(client, item):
             continue
         pattern = next(p for p in _patterns() if p[0] == name)
         kwargs = {k: samples[k] for k in pattern[1]}
+        if name == "recommendations:import_status":
+            kwargs = {"pk": uuid.uuid4()}
         url = reverse(name, kwargs=kwargs)
         response = client.get(url)
         assert response.status_code == 302, name
@@ -286,3 +299,49 @@ def test_session_keep_alive_matrix(client_as, role):
 def test_login_only_pages_need_a_sign_in(client, client_as, name):
     assert client.get(reverse(name)).status_code == 302
     assert client_as("inspector").get(reverse(name)).status_code == 200
+
+
+def _page_adding_a_comment(item):
+    from recommendations.portal_format import importing
+
+    text = importing.item_page_text(TrackedItem.objects.get(pk=item.pk))
+    return text + "\n\n[on]3rd March 2017 [comment]Imported progress[/comment][/on]"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_import_upload_and_confirm_matrix(client_as, role, scope):
+    """Upload then confirm a page adding an entry to an item of each scope: only people
+    who may import and act for the item's force change it; nobody else learns anything
+    of the item's stored timeline."""
+    report = ReportFactory(slug="peel-2016")
+    item = make_item(force=SCOPES[scope], finding=FindingFactory(report=report))
+    before = snapshot(item)
+    handle = io.BytesIO(_page_adding_a_comment(item).encode())
+    handle.name = "page.txt"
+    client = client_as(role)
+    upload = client.post(
+        reverse("recommendations:import"), {"report": "peel-2016", "files": [handle]}
+    )
+    pending = upload.context.get("pending") if upload.context else None
+    confirm = client.post(
+        reverse("recommendations:import_confirm"), {"import_id": pending.pk if pending else ""}
+    )
+    have = perms(role)
+    if "import_portal_pages" not in have:
+        assert (upload.status_code, confirm.status_code) == (403, 403)
+    elif "act_for_all_forces" in have or (role == "liaison-lead" and scope == "own"):
+        assert (upload.status_code, confirm.status_code) == (200, 200)
+        assert snapshot(item)[0] == before[0] + 1
+        status = client.get(reverse("recommendations:import_status", args=[pending.pk]))
+        assert status.status_code == 200
+        assert client_as("inspector").get(
+            reverse("recommendations:import_status", args=[pending.pk])
+        ).status_code in (403, 404)
+        return
+    else:
+        assert (upload.status_code, confirm.status_code) == (400, 302)
+        assert "you do not act for" in upload.content.decode()
+        assert "Imported progress" not in upload.content.decode()
+    assert snapshot(item) == before

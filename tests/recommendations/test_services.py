@@ -246,7 +246,7 @@ def test_no_further_action_links_the_later_item(people, item):
     lead = people["liaison-lead"]
     later = make_item(force="gloucestershire")
     services.no_further_action(
-        item=item, by=lead, reason="Superseded by 2018 report", superseded_by=later
+        item=item, by=lead, reason="Superseded by 2018 report", superseded_by=later.pk
     )
     item.refresh_from_db()
     assert item.status_id == Status.NO_FURTHER_ACTION

@@ -129,7 +129,11 @@ def test_authorising_twice_says_already_authorised(client_as, people, item):
     item.refresh_from_db()
     assert item.status_id == Status.COMPLETE
     again = client.post(url, {})
-    assert again.status_code in (403, 409)
+    assert again.status_code == 409
+    assert "This closure has already been authorised." in again.content.decode()
+    shown = client.get(url)
+    assert shown.status_code == 409
+    assert "This closure has already been authorised." in shown.content.decode()
     assert TimelineEntry.objects.filter(item=item, status_id=Status.COMPLETE).count() == 1
 
 
@@ -225,6 +229,6 @@ def test_an_action_the_items_state_refuses_says_why_without_a_form(client_as, pe
     for response in (client.get(url), client.post(url, {"reason": "Again"})):
         html = response.content.decode()
         assert response.status_code == 409
-        assert "A closure proposal is already awaiting authorisation" in html
+        assert "A closure proposal is already open for this item." in html
         assert '<form method="post" novalidate>' not in html
     assert ClosureProposal.objects.filter(item=item).count() == 1

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from recommendations.policy import COMMAND_LINE
 from recommendations.portal_format import importing
 
 
@@ -26,7 +27,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}:1: no such file")
             files.append((name, path.read_bytes()))
         with transaction.atomic():
-            plan = importing.plan(files, force_slug=options["force"], report_slug=options["report"])
+            # The shell is an administrator migrating history: every force, and closed
+            # history too, under the same rules as every other door.
+            plan = importing.plan(
+                files,
+                by=COMMAND_LINE,
+                force_slug=options["force"],
+                report_slug=options["report"],
+            )
             for fp in plan.files:
                 for warning in fp.warnings:
                     self.stderr.write(f"warning: {warning}")
@@ -35,7 +43,7 @@ class Command(BaseCommand):
                     self.stderr.write(problem)
                 raise CommandError(f"{len(plan.problems)} problem(s): nothing was imported")
             if not options["dry_run"]:
-                importing.apply(plan, by=None)
+                importing.apply(plan, by=COMMAND_LINE)
         counts: dict[str, int] = {}
         for fp in plan.files:
             self.stdout.write(f"{fp.name}: {fp.outcome}")
