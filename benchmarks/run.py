@@ -73,8 +73,8 @@ def prepare() -> dict:
     import django
 
     django.setup()
+    from devdata.seeding import seed
     from recommendations.models import TrackedItem
-    from recommendations.seeding import seed
 
     have = TrackedItem.objects.count()
     seeded = None

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recommendations import views
 from tracker import accounts
 from tracker import views as tracker_views
 
@@ -41,7 +40,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
-    path("accessibility/", views.accessibility, name="accessibility"),
+    path("healthz", tracker_views.healthz, name="healthz"),
+    path("accessibility/", tracker_views.accessibility, name="accessibility"),
     path("", include("recommendations.urls")),
 ]

@@ -1,6 +1,9 @@
-"""Project-level pages: error handlers and the session keep-alive."""
+"""Project-level pages: health, the accessibility statement, error handlers and the
+session keep-alive."""
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -17,3 +20,15 @@ def session_extend(request: HttpRequest) -> HttpResponse:
     """Called by the timeout warning's "Stay signed in": saving the session renews it."""
     request.session.modified = True
     return HttpResponse(status=204)
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")

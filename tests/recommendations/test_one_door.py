@@ -360,3 +360,22 @@ def test_closure_decisions_are_in_the_security_log_from_any_door(
         ("closure-proposed", "liaison-lead", item.pk),
         ("closure-withdrawn", "liaison-lead", item.pk),
     ]
+
+
+def test_only_a_lead_who_acts_for_the_force_can_be_assigned(client_as, people, item, make_user):
+    wm_officer = make_user("liaison-officer", "officer.wm", force_slugs=["west-midlands"])
+    wm_lead = make_user("liaison-lead", "lead.wm", force_slugs=["west-midlands"])
+    admin = people["admin"]
+    for wrong in (wm_officer, wm_lead, people["liaison-officer"]):
+        with pytest.raises(errors.NotALead):
+            services.liaison_lead_assign(item=item, by=admin, lead=wrong)
+    with pytest.raises(errors.NotPermitted):
+        services.liaison_lead_assign(item=item, by=people["chief-of-staff"], lead=None)
+    url = reverse("recommendations:action", args=[item.pk, "assign-lead"])
+    refused = client_as("admin").post(url, {"lead": wm_officer.pk})
+    assert refused.status_code == 400
+    assert "Choose a liaison lead from the list" in refused.content.decode()
+    assert client_as("admin").post(url, {"lead": people["liaison-lead"].pk}).status_code == 302
+    item.refresh_from_db()
+    assert item.liaison_lead == people["liaison-lead"]
+    assert item.history.first().history_change_reason.startswith("Liaison lead set to")

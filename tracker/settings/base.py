@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tracker",
     "forces",
     "recommendations",
+    "devdata",
 ]
 
 MIDDLEWARE = [

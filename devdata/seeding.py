@@ -21,8 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from forces.models import Force, Region
 from forces.users import user_set_role
-
-from .models import (
+from recommendations.models import (
     ClosureProposal,
     Finding,
     InspectionReport,
@@ -31,7 +30,7 @@ from .models import (
     TimelineEntry,
     TrackedItem,
 )
-from .selectors import today
+from recommendations.selectors import today
 
 REPORT_SERIES = [
     ("national", "PEEL: Police effectiveness {year} – A national overview", 44, (8, 14)),

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.seeding import AlreadySeeded, seed
+from devdata.seeding import AlreadySeeded, seed
 
 
 class Command(BaseCommand):

@@ -14,11 +14,17 @@ from django.db import transaction
 
 from forces.models import Force
 from forces.users import user_set_role
-
-from . import services
-from .models import ClosureProposal, Finding, InspectionReport, Status, Theme, TrackedItem
-from .portal_format import importing
-from .selectors import today
+from recommendations import services
+from recommendations.models import (
+    ClosureProposal,
+    Finding,
+    InspectionReport,
+    Status,
+    Theme,
+    TrackedItem,
+)
+from recommendations.portal_format import importing
+from recommendations.selectors import today
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 DEMO_PASSWORD = "demo-password-1"

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from devdata.seeding import seed
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
-from recommendations.seeding import seed
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from recommendations.demo import DEMO_PASSWORD, USERS, load_demo
+from devdata.demo import DEMO_PASSWORD, USERS, load_demo
 
 
 class Command(BaseCommand):

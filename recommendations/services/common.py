@@ -1,0 +1,187 @@
+"""What every service shares: the actor, locking, the policy check, text and date
+checks, appending timeline entries, saving with history, the audit log and queueing
+work after commit. Only the services call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import Max
+
+from tracker.security import current_request, event
+
+from .. import errors, policy
+from ..models import (
+    ClosureProposal,
+    Status,
+    TimelineEntry,
+    TrackedItem,
+)
+from ..selectors import today
+
+logger = logging.getLogger(__name__)
+
+COMMENT_MAX_LENGTH = 20_000
+Actor = AbstractBaseUser | policy.CommandLine
+CLOSING_STATUSES = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION})
+# Control characters cannot be stored or shown; tab, newline and carriage return can.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def queue_task(task_path: str, *args: object) -> None:
+    """Send a Celery task after commit. A broker that is down never fails or hangs the
+    person's change: the send gives up within the broker timeouts and is logged; the
+    daily sweep catches up from the database."""
+
+    def send() -> None:
+        from .. import tasks
+
+        task = getattr(tasks, task_path)
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception:  # the broker is an optional helper here, never a blocker
+            logger.warning("Could not queue %s%r; the broker is unreachable", task_path, args)
+
+    transaction.on_commit(send)
+
+
+def history_user(by: Actor | None) -> AbstractBaseUser | None:
+    """The user a history row names: none for the command line."""
+    return by if isinstance(by, AbstractBaseUser) else None
+
+
+def save_with_history(obj: models.Model, *, by: Actor | None, reason: str) -> None:
+    """Save any model with the person and the reason in its history row."""
+    obj._history_user = history_user(by)  # type: ignore[attr-defined]  # simple-history's hook
+    obj._change_reason = reason  # type: ignore[attr-defined]  # simple-history's hook
+    obj.save()
+
+
+def lock_item(item: TrackedItem) -> TrackedItem:
+    """The item's row, locked until the transaction ends, with its current values."""
+    return TrackedItem.objects.select_for_update().get(pk=item.pk)
+
+
+DECIDED_ERRORS = {
+    ClosureProposal.State.AUTHORISED: errors.AlreadyAuthorised,
+    ClosureProposal.State.RETURNED: errors.AlreadyReturned,
+    ClosureProposal.State.WITHDRAWN: errors.AlreadyWithdrawn,
+}
+DECISIONS = ("authorise-closure", "return-closure", "withdraw-closure")
+
+
+def action_refusal(
+    by: Actor, action: str, item: TrackedItem
+) -> tuple[type[errors.DomainError] | None, ClosureProposal | None]:
+    """Why `by` may not take `action` on `item` now (None if they may), and the open
+    proposal. The policy decides; when a decision finds its proposal already decided,
+    the refusal says so ("already authorised") rather than that nothing is open. Pages
+    ask it to choose what to show; every service asks it again under the row lock."""
+    proposal = item.proposals.filter(state=ClosureProposal.State.OPEN).first()
+    error = policy.why_not(by, action, item, proposal)  # type: ignore[arg-type]
+    if action in DECISIONS and error in (errors.NoOpenProposal, errors.InvalidTransition):
+        last = item.proposals.exclude(state=ClosureProposal.State.OPEN).order_by("-id").first()
+        if last is not None:
+            error = DECIDED_ERRORS[ClosureProposal.State(last.state)]
+    return error, proposal
+
+
+def require(by: Actor, action: str, item: TrackedItem) -> ClosureProposal | None:
+    error, proposal = action_refusal(by, action, item)
+    if error is not None:
+        raise error
+    return proposal
+
+
+PORTAL_MARKERS = re.compile(r"\[/?(on|status|comment)\]", re.IGNORECASE)
+
+
+def clean_text(text: str, *, field: str, label: str, required: bool = True) -> str:
+    """Trim text and check it; raises DomainError naming the field. The portal page
+    format has no escaping, so its markers cannot appear in text that must export."""
+    cleaned = text.strip()
+    control = CONTROL_CHARACTERS.search(cleaned)
+    if control:
+        raise errors.DomainError(
+            f"Remove the control character U+{ord(control.group(0)):04X} from {label}",
+            field=field,
+        )
+    marker = PORTAL_MARKERS.search(cleaned)
+    if marker:
+        raise errors.DomainError(
+            f"Remove “{marker.group(0)}” from {label}: it marks entries in portal pages",
+            field=field,
+        )
+    if required and not cleaned:
+        raise errors.DomainError(f"Enter {label}", field=field)
+    if len(cleaned) > COMMENT_MAX_LENGTH:
+        raise errors.DomainError(
+            f"{label[0].upper()}{label[1:]} must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+            field=field,
+        )
+    return cleaned
+
+
+def check_date(on: dt.date) -> dt.date:
+    if on > today():
+        raise errors.FutureDate(field="date")
+    return on
+
+
+def append_entry(
+    item: TrackedItem,
+    *,
+    kind: str,
+    on: dt.date,
+    by: AbstractBaseUser | None,
+    text: str = "",
+    status: str | None = None,
+    author_name: str = "",
+) -> TimelineEntry:
+    """Append an entry to a locked item's timeline; a status entry also sets the item's
+    status. The caller saves the item. Status entries are never dated before the latest
+    entry, which keeps "the latest status entry" and the stored status the same."""
+    if on > today():
+        raise errors.FutureDate(field="date")
+    if kind == TimelineEntry.Kind.STATUS and on < item.last_entry_on:
+        raise errors.BackdatedStatus
+    last_position = TimelineEntry.objects.filter(item=item, date=on).aggregate(m=Max("position"))[
+        "m"
+    ]
+    entry = TimelineEntry.objects.create(
+        item=item,
+        date=on,
+        position=(last_position or 0) + 1,
+        kind=kind,
+        status_id=status,
+        text=text,
+        author=by,
+        author_name=author_name,
+    )
+    if on > item.last_entry_on:
+        item.last_entry_on = on
+    if kind == TimelineEntry.Kind.STATUS:
+        item.status_id = status
+    return entry
+
+
+def audit(name: str, *, by: Actor | None, **fields: object) -> None:
+    """A security-log event once the change is committed, whatever door it came through
+    (the log takes the address and request id of the request being served, if any)."""
+    user = history_user(by)
+    username = None if user is not None else getattr(by, "username", None)
+    request = current_request.get()  # taken now: the commit may come after the response
+    transaction.on_commit(
+        lambda: event(name, request=request, user=user, username=username, **fields)
+    )
+
+
+def save_item(item: TrackedItem, *, by: Actor | None, reason: str) -> None:
+    """Save a changed item, bumping its version, with the person and reason in its
+    history."""
+    item.version += 1
+    save_with_history(item, by=by, reason=reason)

@@ -1,0 +1,197 @@
+"""Changes to one item: comments and progress updates, owner and target date, review
+moves, no further action, and its liaison lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+
+from .. import errors
+from ..models import (
+    Status,
+    TimelineEntry,
+    TrackedItem,
+)
+from ..selectors import items_visible_to, today
+from .common import (
+    append_entry,
+    audit,
+    check_date,
+    clean_text,
+    lock_item,
+    queue_task,
+    require,
+    save_item,
+)
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    text: str,
+    on: dt.date | None = None,
+    action: str = "comment",
+) -> TimelineEntry:
+    """A comment (liaison lead) or a progress update (liaison officer, action
+    "progress-update"). Raises NotPermitted, FutureDate or DomainError for bad text."""
+    text = clean_text(
+        text, field="text", label="the comment" if action == "comment" else "the progress update"
+    )
+    on = check_date(on or today())
+    item = lock_item(item)
+    require(by, action, item)
+    entry = append_entry(item, kind=TimelineEntry.Kind.COMMENT, on=on, by=by, text=text)
+    save_item(
+        item,
+        by=by,
+        reason="Progress update added" if action == "progress-update" else "Comment added",
+    )
+    queue_task("notify_entry", entry.pk)
+    return entry
+
+
+@transaction.atomic
+def owner_set(
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    version: int,
+    owner_name: str,
+    owner_rank: str,
+    owner_department: str,
+    target_date: dt.date | None,
+    reason: str = "",
+) -> TrackedItem:
+    """Set the owner and target date. A moved target date needs a reason, which goes on
+    the timeline. Raises ItemChanged when the item changed since the form was loaded."""
+    locked = lock_item(item)
+    require(by, "owner", locked)
+    if locked.version != version:
+        raise errors.ItemChanged
+    reason = reason.strip()
+    moved = locked.target_date is not None and target_date != locked.target_date
+    if moved and not reason:
+        raise errors.ReasonRequired(field="reason")
+    changes = []
+    new_owner = (owner_name.strip(), owner_rank.strip(), owner_department.strip())
+    if new_owner != (locked.owner_name, locked.owner_rank, locked.owner_department):
+        locked.owner_name, locked.owner_rank, locked.owner_department = new_owner
+        changes.append("owner set to " + (locked.owner_display or "nobody"))
+    if target_date != locked.target_date:
+        old = locked.target_date
+        locked.target_date = target_date
+        when = target_date.strftime("%-d %B %Y") if target_date else "none"
+        if old is None:
+            changes.append(f"target date set to {when}")
+        else:
+            changes.append(f"target date moved from {old:%-d %B %Y} to {when}: {reason}")
+    if not changes:
+        return locked
+    summary = "; ".join(changes)
+    text = summary[0].upper() + summary[1:] + "."
+    append_entry(locked, kind=TimelineEntry.Kind.COMMENT, on=today(), by=by, text=text)
+    save_item(locked, by=by, reason=text)
+    return locked
+
+
+@transaction.atomic
+def status_change(
+    *, item: TrackedItem, by: AbstractBaseUser, to: str | None = None, reason: str = ""
+) -> TrackedItem:
+    """A liaison lead moves an item between awaiting-review and being-progressed (`to`
+    None: to whichever of the two it is not in). Refused while a closure proposal is
+    open, which would otherwise be stranded: withdraw it first."""
+    item = lock_item(item)
+    require(by, "review", item)
+    allowed = {
+        Status.AWAITING_REVIEW: Status.BEING_PROGRESSED,
+        Status.BEING_PROGRESSED: Status.AWAITING_REVIEW,
+    }
+    to = to or allowed.get(item.status_id)
+    if to is None or allowed.get(item.status_id) != to:
+        raise errors.InvalidTransition
+    append_entry(item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=to)
+    if reason.strip():
+        append_entry(
+            item,
+            kind=TimelineEntry.Kind.COMMENT,
+            on=today(),
+            by=by,
+            text=clean_text(reason, field="reason", label="the reason"),
+        )
+    save_item(item, by=by, reason=f"Status changed to {to}")
+    return item
+
+
+@transaction.atomic
+def no_further_action(
+    *,
+    item: TrackedItem,
+    by: AbstractBaseUser,
+    reason: str,
+    superseded_by: int | None = None,
+) -> TrackedItem:
+    """Close an item as no-further-action-needed, e.g. when a later inspection supersedes
+    it; the reason goes on the timeline and the later item (by id, one the person can
+    see) is linked. Refused while a closure proposal is open."""
+    reason = clean_text(reason, field="reason", label="the reason")
+    item = lock_item(item)
+    require(by, "no-further-action", item)
+    later = None
+    if superseded_by is not None:
+        later = items_visible_to(by).filter(pk=superseded_by).first()
+        if later is None:
+            raise errors.DomainError(
+                "There is no item with that number that you can see", field="superseded_by"
+            )
+        if later.pk == item.pk:
+            raise errors.DomainError("An item cannot supersede itself", field="superseded_by")
+    item.superseded_by = later
+    append_entry(
+        item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.NO_FURTHER_ACTION
+    )
+    append_entry(item, kind=TimelineEntry.Kind.COMMENT, on=today(), by=by, text=reason)
+    save_item(item, by=by, reason="No further action needed")
+    return item
+
+
+def leads_for(item: TrackedItem) -> QuerySet[AbstractBaseUser]:
+    """The liaison leads whose scope covers the item's force, by name."""
+    from forces.models import Scope
+
+    lead_ids = Scope.objects.filter(forces=item.force_id).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=lead_ids,
+            is_active=True,
+            groups__permissions__codename="propose_closure",
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@transaction.atomic
+def liaison_lead_assign(
+    *, item: TrackedItem, by: AbstractBaseUser, lead: AbstractBaseUser | None
+) -> TrackedItem:
+    """Assign the item's liaison lead (who is reminded of it): only a liaison lead whose
+    scope covers the item's force, or nobody."""
+    item = lock_item(item)
+    require(by, "assign-lead", item)
+    if lead is not None and not leads_for(item).filter(pk=lead.pk).exists():
+        raise errors.NotALead(field="lead")
+    if item.liaison_lead_id == (lead.pk if lead else None):
+        return item
+    item.liaison_lead = lead
+    name = (lead.get_full_name() or lead.get_username()) if lead else "nobody"
+    save_item(item, by=by, reason=f"Liaison lead set to {name}")
+    audit("liaison-lead-assigned", by=by, item=item.pk, lead=lead.pk if lead else None)
+    return item

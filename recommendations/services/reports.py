@@ -1,0 +1,132 @@
+"""Publishing reports and issuing their findings to forces as tracked items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from forces.models import Force
+
+from .. import errors
+from ..models import (
+    Finding,
+    InspectionReport,
+    Status,
+    TimelineEntry,
+    TrackedItem,
+)
+from ..selectors import today
+from .common import (
+    Actor,
+    append_entry,
+    save_with_history,
+)
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    kind: str
+    text: str
+    number: int | None = None
+    cause_of_concern: str = ""
+
+
+def item_create(
+    *,
+    finding: Finding,
+    force: Force,
+    by: Actor | None,
+    portal_id: int | None = None,
+    on: dt.date | None = None,
+    with_first_entry: bool = True,
+    author_name: str = "",
+) -> TrackedItem:
+    """Create one force's copy of a finding, starting with an awaiting-review entry dated
+    at publication (unless the caller, the importer, brings its own first entry)."""
+    start = on or finding.report.published
+    item = TrackedItem(
+        finding=finding,
+        force=force,
+        portal_id=portal_id,
+        status_id=Status.AWAITING_REVIEW,
+        last_entry_on=start,
+    )
+    save_with_history(item, by=by, reason="Created")
+    if with_first_entry:
+        append_entry(
+            item,
+            kind=TimelineEntry.Kind.STATUS,
+            on=start,
+            by=by,
+            status=Status.AWAITING_REVIEW,
+            author_name=author_name,
+        )
+        item.save(update_fields=["status", "last_entry_on"])
+    return item
+
+
+def require_publisher(by: AbstractBaseUser) -> None:
+    if not by.has_perm("recommendations.publish_report"):
+        raise errors.NotPermitted
+
+
+@transaction.atomic
+def findings_issue(
+    *,
+    report: InspectionReport,
+    by: AbstractBaseUser,
+    findings: Sequence[FindingInput],
+    forces: Iterable[Force],
+) -> list[TrackedItem]:
+    """Issue findings of a report to forces: one finding row each, one item per force."""
+    require_publisher(by)
+    forces = list(forces)
+    if not forces:
+        raise errors.DomainError("Select at least one force", field="forces")
+    items = []
+    for data in findings:
+        finding = Finding(
+            report=report,
+            kind=data.kind,
+            number=data.number,
+            cause_of_concern=data.cause_of_concern.strip(),
+            text=data.text.strip(),
+        )
+        save_with_history(finding, by=by, reason="Issued")
+        items.extend(item_create(finding=finding, force=f, by=by) for f in forces)
+    return items
+
+
+@transaction.atomic
+def report_publish(
+    *,
+    by: AbstractBaseUser,
+    title: str,
+    slug: str,
+    published: dt.date,
+    kind: str,
+    url: str = "",
+    findings: Sequence[FindingInput] = (),
+    forces: Iterable[Force] = (),
+) -> InspectionReport:
+    """Publish an inspection report and issue its findings to the chosen forces."""
+    require_publisher(by)
+    if published > today():
+        raise errors.FutureDate(field="published")
+    if InspectionReport.objects.filter(slug=slug).exists():
+        raise errors.DomainError("A report with this short name already exists", field="slug")
+    report = InspectionReport(
+        title=title.strip(), slug=slug, published=published, kind=kind, url=url
+    )
+    save_with_history(report, by=by, reason="Published")
+    if findings:
+        findings_issue(report=report, by=by, findings=findings, forces=forces)
+    return report
+
+
+# Imports: the portal-page importer (recommendations.portal_format.importing) parses
+# pages and plans; these services decide and write, for the shell and the upload alike.

@@ -1,0 +1,136 @@
+"""Importing portal pages in the browser: upload and preview, confirm, and the progress
+of a large import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.forms.utils import ErrorDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker.security import event
+
+from .. import forms, imports
+from ..models import PendingImport
+from ..portal_format import importing
+from ..uploads import LimitedUploadHandler, megabytes
+from .common import posted
+
+IMPORT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
+
+
+@permission_required("recommendations.import_portal_pages", raise_exception=True)
+@csrf_exempt  # checked by import_upload once the limited handler is in place
+@require_http_methods(["GET", "POST"])
+def import_pages(request: HttpRequest) -> HttpResponse:
+    """Upload pages and preview what importing them would do; nothing is written.
+    A body that says it is too large is refused before it is read; the rest streams
+    through a handler that stops at the first file over the limit."""
+    if request.method == "POST":
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > IMPORT_MAX_REQUEST_BYTES:
+            return _import_refused(
+                request,
+                f"The upload is larger than {megabytes(IMPORT_MAX_REQUEST_BYTES)}: "
+                "upload fewer pages at once",
+            )
+        limiter = LimitedUploadHandler(
+            request, per_file=importing.MAX_FILE_BYTES, total=IMPORT_MAX_REQUEST_BYTES
+        )
+        request.upload_handlers.insert(0, limiter)
+        return _import_upload(request, limiter)
+    return _import_upload(request, None)
+
+
+def _import_refused(request: HttpRequest, message: str) -> HttpResponse:
+    form = forms.ImportForm()
+    form._errors = ErrorDict(files=form.error_class([message]))  # shown, nothing read
+    return render(request, "recommendations/import.html", {"form": form}, status=413)
+
+
+@csrf_protect
+def _import_upload(request: HttpRequest, limiter: LimitedUploadHandler | None) -> HttpResponse:
+    form = forms.ImportForm(posted(request), request.FILES or None)
+    if limiter is not None and limiter.refusal:
+        return _import_refused(request, limiter.refusal)
+    plan = pending = None
+    if request.method == "POST" and form.is_valid():
+        force = form.cleaned_data["force"]
+        plan, pending = imports.preview(
+            owner=request.user,
+            files=[(f.name, f.read()) for f in form.cleaned_data["files"]],
+            report_slug=form.cleaned_data["report"].slug,
+            force_slug=force.slug if force else None,
+        )
+        event(
+            "import-previewed",
+            request=request,
+            files=len(plan.files),
+            problems=len(plan.problems),
+            entries=plan.changes,
+        )
+    status = 400 if form.errors or (plan and not plan.ok) else 200
+    return render(
+        request,
+        "recommendations/import.html",
+        {"form": form, "preview": plan, "pending": pending},
+        status=status,
+    )
+
+
+@permission_required("recommendations.import_portal_pages", raise_exception=True)
+@require_http_methods(["POST"])
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    """Apply exactly what was previewed; if the data changed since, write nothing.
+    Large imports go to the worker and the person sees their progress."""
+    pending = imports.pending_for(request.user, request.POST.get("import_id"))
+    if pending is None or pending.state != PendingImport.State.PREVIEWED:
+        messages.error(request, "There is nothing to import. Upload the pages again.")
+        return redirect("recommendations:import")
+    if pending.entries > imports.background_threshold():
+        if not imports.queue(pending):
+            messages.error(
+                request, "The import could not be started. Nothing was written: try again later."
+            )
+            return redirect("recommendations:import")
+        event("import-queued", request=request, entries=pending.entries)
+        return redirect("recommendations:import_status", pk=pending.pk)
+    try:
+        plan = imports.apply(pending)
+    except imports.PreviewOutdated:
+        pending.delete()
+        return render(
+            request,
+            "recommendations/import.html",
+            {"form": forms.ImportForm(), "changed": True},
+            status=409,
+        )
+    messages.success(
+        request, f"Imported {len(plan.files)} page{'s' if len(plan.files) != 1 else ''}."
+    )
+    return render(
+        request, "recommendations/import.html", {"form": forms.ImportForm(), "done": plan}
+    )
+
+
+@permission_required("recommendations.import_portal_pages", raise_exception=True)
+@require_GET
+def import_status(request: HttpRequest, pk: str) -> HttpResponse:
+    """The progress of a person's own background import; refreshes itself while it runs
+    (a meta refresh, so it works without JavaScript)."""
+    pending = imports.pending_for(request.user, pk)
+    if pending is None:
+        raise Http404("No such import")
+    running = pending.state in (PendingImport.State.QUEUED, PendingImport.State.RUNNING)
+    return render(
+        request,
+        "recommendations/import_status.html",
+        {"pending": pending, "running": running},
+    )

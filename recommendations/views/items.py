@@ -1,0 +1,311 @@
+"""The item page, its history, its portal-page download, and one form per action.
+The services decide; a view shows the service's own refusal with its status code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import errors, forms, policy, services
+from ..models import TrackedItem
+from ..portal_format import importing
+from ..selectors import (
+    item_detail,
+    open_proposal,
+    timeline_newest_first,
+)
+from .common import posted
+
+ActionHandler = Callable[[HttpRequest, TrackedItem, dict], object]
+FormFactory = Callable[..., forms.GovukForm]
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    form: FormFactory
+    handler: ActionHandler
+    done: str
+    intro: str = ""
+    button: str = "Save"
+
+
+def _reason_form(label: str, *, required: bool = True, missing: str = "") -> FormFactory:
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        return forms.ReasonForm(
+            *args, label=label, required=required, missing=missing or "Enter the reason", **kwargs
+        )
+
+    return make
+
+
+def _comment_form(label: str) -> FormFactory:
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        return forms.CommentForm(*args, label=label, **kwargs)
+
+    return make
+
+
+def _plain(form_class: type[forms.GovukForm]) -> FormFactory:
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        return form_class(*args, **kwargs)
+
+    return make
+
+
+def _lead_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+    return forms.LeadForm(*args, leads=services.leads_for(item), **kwargs)
+
+
+ACTION_PAGES: dict[str, ActionPage] = {
+    "progress-update": ActionPage(
+        form=_comment_form("Progress update"),
+        handler=lambda r, item, d: services.comment_add(
+            item=item, by=r.user, text=d["text"], on=d["date"], action="progress-update"
+        ),
+        done="Progress update added",
+        intro="Say what the force has done towards this item, with any evidence.",
+        button="Add progress update",
+    ),
+    "comment": ActionPage(
+        form=_comment_form("Comment"),
+        handler=lambda r, item, d: services.comment_add(
+            item=item, by=r.user, text=d["text"], on=d["date"]
+        ),
+        done="Comment added",
+        button="Add comment",
+    ),
+    "owner": ActionPage(
+        form=_plain(forms.OwnerForm),
+        handler=lambda r, item, d: services.owner_set(
+            item=item,
+            by=r.user,
+            version=d["version"],
+            owner_name=d["owner_name"],
+            owner_rank=d["owner_rank"],
+            owner_department=d["owner_department"],
+            target_date=d["target_date"],
+            reason=d["reason"],
+        ),
+        done="Owner and target date saved",
+    ),
+    "review": ActionPage(
+        form=_reason_form("Comment", required=False),
+        handler=lambda r, item, d: services.status_change(item=item, by=r.user, reason=d["reason"]),
+        done="Status changed",
+        button="Change status",
+    ),
+    "no-further-action": ActionPage(
+        form=_plain(forms.NoFurtherActionForm),
+        handler=lambda r, item, d: services.no_further_action(
+            item=item, by=r.user, reason=d["reason"], superseded_by=d["superseded_by"]
+        ),
+        done="Marked as no further action needed",
+        intro="Use this when a later inspection supersedes the item, for example.",
+        button="Mark no further action needed",
+    ),
+    "propose-closure": ActionPage(
+        form=_reason_form("Why it should close", missing="Enter why it should close"),
+        handler=lambda r, item, d: services.closure_propose(
+            item=item, by=r.user, reason=d["reason"]
+        ),
+        done="Closure proposed. A chief of staff for the region will decide.",
+        intro="Say how the force has met the requirement. A regional chief of staff, not "
+        "you, authorises closure.",
+        button="Propose closure",
+    ),
+    "authorise-closure": ActionPage(
+        form=_reason_form("Note", required=False),
+        handler=lambda r, item, d: services.closure_authorise(
+            item=item, by=r.user, note=d["reason"]
+        ),
+        done="Closure authorised. The item is complete.",
+        button="Authorise closure",
+    ),
+    "return-closure": ActionPage(
+        form=_reason_form("Why you are returning it", missing="Enter why you are returning it"),
+        handler=lambda r, item, d: services.closure_return(
+            item=item, by=r.user, reason=d["reason"]
+        ),
+        done="Closure proposal returned. The item stays being progressed.",
+        button="Return proposal",
+    ),
+    "withdraw-closure": ActionPage(
+        form=_reason_form("Why you are withdrawing it", missing="Enter why you are withdrawing it"),
+        handler=lambda r, item, d: services.closure_withdraw(
+            item=item, by=r.user, reason=d["reason"]
+        ),
+        done="Closure proposal withdrawn. The item stays being progressed.",
+        intro="Withdraw the proposal before a chief of staff decides it, for example to move "
+        "the item back to review. The reason goes on the timeline.",
+        button="Withdraw proposal",
+    ),
+    "assign-lead": ActionPage(
+        form=_lead_form,
+        handler=lambda r, item, d: services.liaison_lead_assign(
+            item=item, by=r.user, lead=d["lead"]
+        ),
+        done="Liaison lead saved",
+        intro="The liaison lead reviews the item and is reminded when it goes stale.",
+    ),
+}
+assert set(ACTION_PAGES) == set(policy.ACTIONS), "every policy action needs a page"
+
+
+@require_GET
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = item_detail(user=request.user, pk=pk)
+    proposal = open_proposal(obj)
+    actions = [
+        (name, policy.ACTIONS[name].label)
+        for name in policy.allowed_actions(request.user, obj, proposal)
+    ]
+    return render(
+        request,
+        "recommendations/item.html",
+        {
+            "item": obj,
+            "timeline": timeline_newest_first(obj.pk),
+            "proposal": proposal,
+            "actions": actions,
+            "bullets": _bullets(obj.finding.text),
+        },
+    )
+
+
+def _bullets(text: str) -> tuple[str, list[str]]:
+    """Split a recommendation's text into its lead-in and its bulleted actions."""
+    from ..portal_format.parse import split_bullets
+
+    return split_bullets(text)
+
+
+@require_http_methods(["GET", "POST"])
+def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """An action's form. The service decides (under the item's lock) and its domain
+    error is what the person sees, with the error's own status code; the refusal shown
+    before a form is posted comes from the same function the service asks."""
+    page = ACTION_PAGES.get(action)
+    if page is None:
+        raise Http404("No such action")
+    obj = item_detail(user=request.user, pk=pk)
+    initial = {
+        "version": obj.version,
+        "owner_name": obj.owner_name,
+        "owner_rank": obj.owner_rank,
+        "owner_department": obj.owner_department,
+        "target_date": obj.target_date,
+        "lead": obj.liaison_lead_id,
+    }
+    form = page.form(posted(request), initial=initial, item=obj)
+    refusal: errors.DomainError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            page.handler(request, obj, form.cleaned_data)
+        except errors.DomainError as error:
+            if isinstance(error, errors.ItemChanged):
+                obj = item_detail(user=request.user, pk=pk)
+                form = _refreshed_owner_form(form, obj, error)
+                return _action_page(request, obj, action, form=form, status=409)
+            if error.http_status == 400:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                return _action_page(request, obj, action, form=form, status=400)
+            refusal = error
+        else:
+            messages.success(request, page.done)
+            return redirect("recommendations:item", pk=obj.pk)
+    else:
+        error_class, _ = services.action_refusal(request.user, action, obj)
+        refusal = error_class() if error_class is not None else None
+    if refusal is not None:
+        if refusal.http_status == 403:
+            raise PermissionDenied(refusal.message)
+        # Allowed for this person, but not in the item's present state: say why, no form.
+        return _action_page(request, obj, action, refusal=refusal.message, status=409)
+    return _action_page(
+        request, obj, action, form=form, status=400 if request.method == "POST" else 200
+    )
+
+
+def _action_page(
+    request: HttpRequest,
+    obj: TrackedItem,
+    action: str,
+    *,
+    status: int,
+    form: forms.GovukForm | None = None,
+    refusal: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "recommendations/action.html",
+        {
+            "item": obj,
+            "form": form,
+            "page": ACTION_PAGES[action],
+            "action": action,
+            "refusal": refusal,
+            "title": policy.ACTIONS[action].label,
+            "proposal": open_proposal(obj),
+        },
+        status=status,
+    )
+
+
+def _refreshed_owner_form(
+    old: forms.GovukForm, obj: TrackedItem, error: errors.DomainError
+) -> forms.GovukForm:
+    """Show the current values after a refused stale save, with the error message."""
+    fresh = forms.OwnerForm(
+        initial={
+            "version": obj.version,
+            "owner_name": obj.owner_name,
+            "owner_rank": obj.owner_rank,
+            "owner_department": obj.owner_department,
+            "target_date": obj.target_date,
+        }
+    )
+    fresh._errors = old.errors
+    fresh._errors.setdefault("__all__", fresh.error_class()).append(error.message)
+    return fresh
+
+
+@require_GET
+def item_history(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = item_detail(user=request.user, pk=pk)
+    records = list(obj.history.select_related("history_user").order_by("-history_date"))
+    rows = []
+    for record in records:
+        prev = record.prev_record
+        changes = record.diff_against(prev).changes if prev else []
+        rows.append({"record": record, "changes": [c for c in changes if c.field != "version"]})
+    proposals = obj.all_proposals
+    proposal_history = []
+    for p in proposals:
+        proposal_history.extend(p.history.select_related("history_user").all())
+    return render(
+        request,
+        "recommendations/history.html",
+        {
+            "item": obj,
+            "rows": rows,
+            "proposal_history": proposal_history,
+        },
+    )
+
+
+@require_GET
+def portal_page(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = item_detail(user=request.user, pk=pk)
+    response = HttpResponse(importing.item_page_text(obj), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{importing.export_filename(obj)}"'
+    return response

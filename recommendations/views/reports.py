@@ -1,0 +1,106 @@
+"""Reports: the list, one report's findings, and publishing a report with its findings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from forces.models import Force
+
+from .. import errors, forms, services
+from ..models import InspectionReport
+from ..selectors import (
+    items_visible_to,
+)
+from .common import posted
+
+
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    reports_qs = (
+        InspectionReport.objects.annotate(findings_count=Count("findings"))
+        .order_by("-published", "title")
+        .values("slug", "title", "kind", "published", "findings_count")
+    )
+    page = Paginator(reports_qs, 50).get_page(request.GET.get("page"))
+    kinds = dict(InspectionReport.Kind.choices)
+    base = reverse("recommendations:reports")
+    rows = [{**r, "kind": kinds[r["kind"]], "url": f"{base}{r['slug']}/"} for r in page]
+    return render(request, "recommendations/reports.html", {"reports": rows, "page": page})
+
+
+@require_GET
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    obj = get_object_or_404(InspectionReport, slug=slug)
+    visible = items_visible_to(request.user).filter(finding__report=obj)
+    findings = obj.findings.annotate(
+        items_count=Count("items", filter=Q(items__in=visible.values("pk")))
+    )
+    return render(request, "recommendations/report.html", {"report": obj, "findings": findings})
+
+
+@permission_required("recommendations.publish_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ReportForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = services.report_publish(by=request.user, **form.cleaned_data)
+        except errors.DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Report published. Now add its findings.")
+            return redirect("recommendations:finding_new", slug=obj.slug)
+    return render(
+        request,
+        "recommendations/report_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("recommendations.publish_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def finding_new(request: HttpRequest, slug: str) -> HttpResponse:
+    obj = get_object_or_404(InspectionReport, slug=slug)
+    form = forms.FindingForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = list(data["forces"]) or list(Force.objects.all())
+        try:
+            created = services.findings_issue(
+                report=obj,
+                by=request.user,
+                forces=chosen,
+                findings=[
+                    services.FindingInput(
+                        kind=data["kind"],
+                        text=data["text"],
+                        number=data["number"],
+                        cause_of_concern=data["cause_of_concern"],
+                    )
+                ],
+            )
+        except errors.DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Finding issued to {len(created)} force{'s' if len(created) != 1 else ''}.",
+            )
+            return redirect("recommendations:report", slug=obj.slug)
+    return render(
+        request,
+        "recommendations/finding_form.html",
+        {"form": form, "report": obj},
+        status=400 if form.errors else 200,
+    )
