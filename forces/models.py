@@ -37,17 +37,6 @@ class Force(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    """The roles; each is a Group of the same name, created with its permissions by a
-    migration (forces/migrations/0002_roles.py)."""
-
-    LIAISON_OFFICER = "liaison-officer", "Force liaison officer"
-    LIAISON_LEAD = "liaison-lead", "Force liaison lead"
-    CHIEF_OF_STAFF = "chief-of-staff", "Regional chief of staff"
-    INSPECTOR = "inspector", "Inspector"
-    ADMIN = "admin", "Administrator"
-
-
 class Scope(models.Model):
     """Which forces, or which region, a person acts for.
 

@@ -8,9 +8,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Force, Region, Role, Scope
+from .models import Force, Region, Scope
+from .roles import ROLES
 
-GROUP_FOR_ROLE = {role.value: role.label for role in Role}
+GROUP_FOR_ROLE = {slug: spec.group for slug, spec in ROLES.items()}
 
 
 class UserSetupError(ValueError):
@@ -46,17 +47,18 @@ def user_set_role(
         region = Region.objects.filter(slug=region_slug).first()
         if region is None:
             raise UserSetupError(f"unknown region: {region_slug}")
-    if role == Role.LIAISON_OFFICER and len(forces) != 1:
-        raise UserSetupError("a liaison officer needs exactly one --force")
-    if role == Role.LIAISON_LEAD and not forces:
-        raise UserSetupError("a liaison lead needs at least one --force")
-    if role in (Role.LIAISON_OFFICER, Role.LIAISON_LEAD) and region:
-        raise UserSetupError(f"a {Role(role).label.lower()} acts for forces, not a --region")
-    if role == Role.CHIEF_OF_STAFF and (region is None or forces):
-        raise UserSetupError("a chief of staff needs one --region and no --force")
-    if role in (Role.INSPECTOR, Role.ADMIN) and (region or forces):
+    spec = ROLES[role]
+    if spec.scope == "one-force" and len(forces) != 1:
+        raise UserSetupError(f"a {spec.words} needs exactly one --force")
+    if spec.scope == "forces" and not forces:
+        raise UserSetupError(f"a {spec.words} needs at least one --force")
+    if spec.scope in ("one-force", "forces") and region:
+        raise UserSetupError(f"a {spec.group.lower()} acts for forces, not a --region")
+    if spec.scope == "region" and (region is None or forces):
+        raise UserSetupError(f"a {spec.words} needs one --region and no --force")
+    if spec.scope == "all" and (region or forces):
         raise UserSetupError(
-            f"an {Role(role).label.lower()} sees every force: give no --force or --region"
+            f"an {spec.group.lower()} sees every force: give no --force or --region"
         )
     user_model = get_user_model()
     if password:
@@ -77,7 +79,7 @@ def user_set_role(
         user.set_password(password)
     elif created:
         user.set_unusable_password()
-    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.is_staff = user.is_superuser = "act_for_all_forces" in spec.permissions
     user.save()
     user.groups.set([Group.objects.get(name=GROUP_FOR_ROLE[role])])
     scope, _ = Scope.objects.get_or_create(user=user)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.urls import reverse
 
-from .models import Finding, Status
-from .selectors import stale_cutoff, today
+from .models import Finding, TrackedItem
+from .selectors import stale_q, today
 
 HEADERS = [
     "portal_id",
@@ -41,10 +40,12 @@ FIELDS = [
     "status_id",
     "owner_name",
     "owner_rank",
+    "owner_department",
     "liaison_lead__username",
     "target_date",
     "finding__report__published",
     "last_entry_on",
+    "is_stale",
 ]
 KIND_LABELS = dict(Finding.Kind.choices)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,7 +61,8 @@ def neutralise(value: object) -> object:
 def rows(qs: QuerySet) -> Iterator[list[object]]:
     """The export rows, streamed from the database in chunks; memory stays flat."""
     on = today()
-    cutoff = stale_cutoff(on)
+    # Stale by the one definition (selectors.stale_q), worked out by the database.
+    qs = qs.annotate(is_stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()))
     base = settings.PORTAL_BASE_URL
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
     for r in qs.values_list(*FIELDS).iterator(chunk_size=2000):
@@ -75,10 +77,12 @@ def rows(qs: QuerySet) -> Iterator[list[object]]:
             status,
             owner,
             rank,
+            department,
             lead,
             target,
             published,
             last,
+            stale,
         ) = r
         label = KIND_LABELS[kind]
         yield [
@@ -89,13 +93,13 @@ def rows(qs: QuerySet) -> Iterator[list[object]]:
             f"{label} {number}" if number else label,
             kind,
             status,
-            " ".join(p for p in (rank, owner) if p),
+            TrackedItem.owner_text(rank, owner, department),
             lead or "",
             target.isoformat() if target else "",
             published.isoformat(),
             last.isoformat(),
             (on - last).days,
-            "yes" if status == Status.BEING_PROGRESSED and last < cutoff else "no",
+            "yes" if stale else "no",
             base + item_path.format(pk),
         ]
 
@@ -128,4 +132,4 @@ def xlsx_bytes(data: Iterable[list[object]]) -> bytes:
 
 
 def export_filename(ext: str) -> str:
-    return f"recommendations-{dt.date.today().isoformat()}.{ext}"
+    return f"recommendations-{today().isoformat()}.{ext}"

@@ -142,10 +142,10 @@ class ItemFilter(df.FilterSet):
         if not value or "all" in value:
             return qs
         slugs = set(value)
-        if "open" in slugs:
-            slugs.discard("open")
-            slugs |= {Status.AWAITING_REVIEW, Status.BEING_PROGRESSED}
-        return qs.filter(status_id__in=sorted(slugs))
+        chosen = Q(status_id__in=sorted(slugs - {"open"}))
+        if "open" in slugs:  # open is what the statuses table says is open
+            chosen |= Q(status__is_open=True)
+        return qs.filter(chosen)
 
     def filter_stale(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(stale_q()) if value == "yes" else qs.exclude(stale_q())

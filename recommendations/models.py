@@ -174,7 +174,12 @@ class TrackedItem(models.Model):
 
     @property
     def owner_display(self) -> str:
-        return ", ".join(p for p in (self.owner_rank, self.owner_name, self.owner_department) if p)
+        return self.owner_text(self.owner_rank, self.owner_name, self.owner_department)
+
+    @staticmethod
+    def owner_text(rank: str, name: str, department: str) -> str:
+        """The one way the portal writes an owner: "Supt, Lee Smith, Intelligence"."""
+        return ", ".join(p for p in (rank, name, department) if p)
 
 
 class TimelineEntry(models.Model):
@@ -225,7 +230,9 @@ class TimelineEntry(models.Model):
     @property
     def author_display(self) -> str:
         if self.author_id:
-            return self.author.get_full_name() or self.author.get_username()
+            from forces.selectors import display_name
+
+            return display_name(self.author)
         return self.author_name or "Imported"
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
+
+from forces.selectors import chiefs_of_staff_of
 
 from .models import ClosureProposal, TimelineEntry
 
@@ -15,13 +16,7 @@ def item_url(item_id: int) -> str:
 
 
 def chiefs_of_staff_for(region_id: int) -> list[str]:
-    users = (
-        get_user_model()
-        .objects.filter(
-            is_active=True, groups__name="Regional chief of staff", scope__region_id=region_id
-        )
-        .exclude(email="")
-    )
+    users = chiefs_of_staff_of(region_id).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 

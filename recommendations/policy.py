@@ -16,6 +16,7 @@ rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from . import errors
@@ -32,6 +33,21 @@ ANY = frozenset(
 )
 
 
+class Action(StrEnum):
+    """What a person can do to an item; the value is the action's address segment."""
+
+    PROGRESS_UPDATE = "progress-update"
+    COMMENT = "comment"
+    OWNER = "owner"
+    REVIEW = "review"
+    NO_FURTHER_ACTION = "no-further-action"
+    PROPOSE_CLOSURE = "propose-closure"
+    AUTHORISE_CLOSURE = "authorise-closure"
+    RETURN_CLOSURE = "return-closure"
+    WITHDRAW_CLOSURE = "withdraw-closure"
+    ASSIGN_LEAD = "assign-lead"
+
+
 @dataclass(frozen=True)
 class Rule:
     permission: str
@@ -41,43 +57,43 @@ class Rule:
     proposal: Literal["none-open", "open-by-other", "open-by-self", "any"] = "any"
 
 
-ACTIONS: dict[str, Rule] = {
-    "progress-update": Rule("add_progress_update", "forces", OPEN, "Add a progress update"),
-    "owner": Rule("add_progress_update", "forces", OPEN, "Set owner and target date"),
-    "comment": Rule("comment_on_item", "forces", ANY, "Add a comment"),
-    "review": Rule("review_item", "forces", OPEN, "Change review status", "none-open"),
-    "no-further-action": Rule(
+ACTIONS: dict[Action, Rule] = {
+    Action.PROGRESS_UPDATE: Rule("add_progress_update", "forces", OPEN, "Add a progress update"),
+    Action.OWNER: Rule("add_progress_update", "forces", OPEN, "Set owner and target date"),
+    Action.COMMENT: Rule("comment_on_item", "forces", ANY, "Add a comment"),
+    Action.REVIEW: Rule("review_item", "forces", OPEN, "Change review status", "none-open"),
+    Action.NO_FURTHER_ACTION: Rule(
         "review_item", "forces", OPEN, "Mark no further action needed", "none-open"
     ),
-    "propose-closure": Rule(
+    Action.PROPOSE_CLOSURE: Rule(
         "propose_closure",
         "forces",
         frozenset({Status.BEING_PROGRESSED}),
         "Propose closure",
         "none-open",
     ),
-    "authorise-closure": Rule(
+    Action.AUTHORISE_CLOSURE: Rule(
         "authorise_closure",
         "region",
         frozenset({Status.BEING_PROGRESSED}),
         "Authorise closure",
         "open-by-other",
     ),
-    "return-closure": Rule(
+    Action.RETURN_CLOSURE: Rule(
         "authorise_closure",
         "region",
         frozenset({Status.BEING_PROGRESSED}),
         "Return closure proposal",
         "open-by-other",
     ),
-    "withdraw-closure": Rule(
+    Action.WITHDRAW_CLOSURE: Rule(
         "propose_closure",
         "forces",
         frozenset({Status.BEING_PROGRESSED}),
         "Withdraw closure proposal",
         "open-by-self",
     ),
-    "assign-lead": Rule("act_for_all_forces", "forces", OPEN, "Assign liaison lead"),
+    Action.ASSIGN_LEAD: Rule("act_for_all_forces", "forces", OPEN, "Assign liaison lead"),
 }
 
 
@@ -158,7 +174,11 @@ def why_not(
     if item.status_id not in rule.statuses:
         return errors.InvalidTransition
     if rule.proposal == "none-open" and open_proposal is not None:
-        return errors.ClosureAlreadyProposed if action == "propose-closure" else errors.ProposalOpen
+        return (
+            errors.ClosureAlreadyProposed
+            if action == Action.PROPOSE_CLOSURE
+            else errors.ProposalOpen
+        )
     if rule.proposal in ("open-by-other", "open-by-self") and open_proposal is None:
         return errors.NoOpenProposal
     if rule.proposal == "open-by-other" and open_proposal.proposed_by_id == user.pk:

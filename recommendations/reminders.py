@@ -35,15 +35,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from forces.models import Scope
+from forces.roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION
 
 from .models import Reminder, ReminderDelivery, TrackedItem
 from .notifications import item_url
 from .selectors import stale_cutoff, stale_q, today
 
 logger = logging.getLogger(__name__)
-OFFICER_GROUP = "Force liaison officer"
-LEAD_GROUP = "Force liaison lead"
-CHIEF_GROUP = "Regional chief of staff"
 CLAIM_CHUNK = 5000
 
 
@@ -125,20 +123,33 @@ def _due(on: dt.date) -> list[tuple[int, str, dt.date, int, int | None, int]]:
 
 
 def _people() -> tuple[dict[int, set[int]], dict[int, set[int]], dict[int, set[int]]]:
-    """Active people with an email, by force (officers, leads) and by region (chiefs)."""
+    """Active people with an email, by force (officers, leads) and by region (chiefs),
+    found by the permission that marks each role (forces.roles), never by group name."""
     officers: dict[int, set[int]] = defaultdict(set)
     leads: dict[int, set[int]] = defaultdict(set)
     chiefs: dict[int, set[int]] = defaultdict(set)
-    active = Q(user__is_active=True) & ~Q(user__email="")
-    through = Scope.forces.through.objects.filter(
-        Q(scope__user__is_active=True) & ~Q(scope__user__email=""),
-        scope__user__groups__name__in=[OFFICER_GROUP, LEAD_GROUP],
-    ).values_list("force_id", "scope__user_id", "scope__user__groups__name")
-    for force_id, user_id, group in through:
-        (officers if group == OFFICER_GROUP else leads)[force_id].add(user_id)
-    for region_id, user_id in Scope.objects.filter(
-        active, user__groups__name=CHIEF_GROUP, region__isnull=False
-    ).values_list("region_id", "user_id"):
+    by_force = {OFFICER_PERMISSION: officers, LEAD_PERMISSION: leads}
+    through = (
+        Scope.forces.through.objects.filter(
+            Q(scope__user__is_active=True) & ~Q(scope__user__email=""),
+            scope__user__groups__permissions__codename__in=list(by_force),
+            scope__user__groups__permissions__content_type__app_label="recommendations",
+        )
+        .values_list("force_id", "scope__user_id", "scope__user__groups__permissions__codename")
+        .distinct()
+    )
+    for force_id, user_id, codename in through:
+        by_force[codename][force_id].add(user_id)
+    for region_id, user_id in (
+        Scope.objects.filter(
+            Q(user__is_active=True) & ~Q(user__email=""),
+            user__groups__permissions__codename=CHIEF_PERMISSION,
+            user__groups__permissions__content_type__app_label="recommendations",
+            region__isnull=False,
+        )
+        .values_list("region_id", "user_id")
+        .distinct()
+    ):
         chiefs[region_id].add(user_id)
     return officers, leads, chiefs
 

@@ -7,12 +7,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from forces.selectors import display_name
+
 from ..models import (
     ClosureProposal,
     Status,
     TimelineEntry,
     TrackedItem,
 )
+from ..policy import Action
 from ..selectors import today
 from .common import (
     append_entry,
@@ -32,7 +35,7 @@ def closure_propose(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> 
     of staff authorises it. Raises ClosureAlreadyProposed if one is open."""
     reason = clean_text(reason, field="reason", label="the reason for closure")
     item = lock_item(item)
-    require(by, "propose-closure", item)
+    require(by, Action.PROPOSE_CLOSURE, item)
     proposal = ClosureProposal(item=item, proposed_by=by, reason=reason)
     save_with_history(proposal, by=by, reason="Closure proposed")
     audit("closure-proposed", by=by, item=item.pk, proposal=proposal.pk)
@@ -55,7 +58,7 @@ def _decide(
     proposal.decision_reason = reason
     proposal.decided_at = timezone.now()
     save_with_history(proposal, by=by, reason=f"Closure {state}")
-    name = by.get_full_name() or by.get_username()
+    name = display_name(by)
     if state == ClosureProposal.State.AUTHORISED:
         append_entry(
             item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.COMPLETE
@@ -82,7 +85,7 @@ def closure_authorise(
     return _decide(
         item=item,
         by=by,
-        action="authorise-closure",
+        action=Action.AUTHORISE_CLOSURE,
         state=ClosureProposal.State.AUTHORISED,
         reason=note,
     )
@@ -95,7 +98,7 @@ def closure_return(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> C
     return _decide(
         item=item,
         by=by,
-        action="return-closure",
+        action=Action.RETURN_CLOSURE,
         state=ClosureProposal.State.RETURNED,
         reason=reason,
     )
@@ -109,7 +112,7 @@ def closure_withdraw(*, item: TrackedItem, by: AbstractBaseUser, reason: str) ->
     return _decide(
         item=item,
         by=by,
-        action="withdraw-closure",
+        action=Action.WITHDRAW_CLOSURE,
         state=ClosureProposal.State.WITHDRAWN,
         reason=reason,
     )

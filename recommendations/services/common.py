@@ -21,6 +21,7 @@ from ..models import (
     TimelineEntry,
     TrackedItem,
 )
+from ..policy import Action
 from ..selectors import today
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ DECIDED_ERRORS = {
     ClosureProposal.State.RETURNED: errors.AlreadyReturned,
     ClosureProposal.State.WITHDRAWN: errors.AlreadyWithdrawn,
 }
-DECISIONS = ("authorise-closure", "return-closure", "withdraw-closure")
+DECISIONS = (Action.AUTHORISE_CLOSURE, Action.RETURN_CLOSURE, Action.WITHDRAW_CLOSURE)
 
 
 def action_refusal(

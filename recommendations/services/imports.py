@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from forces.models import Force
+from forces.selectors import display_name
 
 from .. import errors, policy
 from ..models import (
@@ -131,11 +132,7 @@ def _import_entries(
         names_importer = is_status and entry.value in CLOSING_STATUSES
         author_name = IMPORTED_AUTHOR
         if names_importer:
-            name = (
-                (importer.get_full_name() or importer.get_username())
-                if importer is not None
-                else by.get_full_name()
-            )
+            name = display_name(importer) if importer is not None else by.get_full_name()
             author_name = f"{IMPORTED_AUTHOR}, closure imported by {name}"
         rows.append(
             TimelineEntry(

@@ -4,11 +4,13 @@ moves, no further action, and its liaison lead."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
+
+from forces.selectors import display_name, liaison_leads_of
 
 from .. import errors
 from ..models import (
@@ -16,6 +18,7 @@ from ..models import (
     TimelineEntry,
     TrackedItem,
 )
+from ..policy import Action
 from ..selectors import items_visible_to, today
 from .common import (
     append_entry,
@@ -36,12 +39,14 @@ def comment_add(
     by: AbstractBaseUser,
     text: str,
     on: dt.date | None = None,
-    action: str = "comment",
+    action: Action = Action.COMMENT,
 ) -> TimelineEntry:
     """A comment (liaison lead) or a progress update (liaison officer, action
-    "progress-update"). Raises NotPermitted, FutureDate or DomainError for bad text."""
+    Action.PROGRESS_UPDATE). Raises NotPermitted, FutureDate or DomainError for bad text."""
     text = clean_text(
-        text, field="text", label="the comment" if action == "comment" else "the progress update"
+        text,
+        field="text",
+        label="the comment" if action == Action.COMMENT else "the progress update",
     )
     on = check_date(on or today())
     item = lock_item(item)
@@ -50,7 +55,7 @@ def comment_add(
     save_item(
         item,
         by=by,
-        reason="Progress update added" if action == "progress-update" else "Comment added",
+        reason="Progress update added" if action == Action.PROGRESS_UPDATE else "Comment added",
     )
     queue_task("notify_entry", entry.pk)
     return entry
@@ -71,7 +76,7 @@ def owner_set(
     """Set the owner and target date. A moved target date needs a reason, which goes on
     the timeline. Raises ItemChanged when the item changed since the form was loaded."""
     locked = lock_item(item)
-    require(by, "owner", locked)
+    require(by, Action.OWNER, locked)
     if locked.version != version:
         raise errors.ItemChanged
     reason = reason.strip()
@@ -108,7 +113,7 @@ def status_change(
     None: to whichever of the two it is not in). Refused while a closure proposal is
     open, which would otherwise be stranded: withdraw it first."""
     item = lock_item(item)
-    require(by, "review", item)
+    require(by, Action.REVIEW, item)
     allowed = {
         Status.AWAITING_REVIEW: Status.BEING_PROGRESSED,
         Status.BEING_PROGRESSED: Status.AWAITING_REVIEW,
@@ -142,7 +147,7 @@ def no_further_action(
     see) is linked. Refused while a closure proposal is open."""
     reason = clean_text(reason, field="reason", label="the reason")
     item = lock_item(item)
-    require(by, "no-further-action", item)
+    require(by, Action.NO_FURTHER_ACTION, item)
     later = None
     if superseded_by is not None:
         later = items_visible_to(by).filter(pk=superseded_by).first()
@@ -161,21 +166,9 @@ def no_further_action(
     return item
 
 
-def leads_for(item: TrackedItem) -> QuerySet[AbstractBaseUser]:
+def leads_for(item: TrackedItem) -> QuerySet[Any]:
     """The liaison leads whose scope covers the item's force, by name."""
-    from forces.models import Scope
-
-    lead_ids = Scope.objects.filter(forces=item.force_id).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(
-            pk__in=lead_ids,
-            is_active=True,
-            groups__permissions__codename="propose_closure",
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return liaison_leads_of(item.force_id)
 
 
 @transaction.atomic
@@ -185,13 +178,13 @@ def liaison_lead_assign(
     """Assign the item's liaison lead (who is reminded of it): only a liaison lead whose
     scope covers the item's force, or nobody."""
     item = lock_item(item)
-    require(by, "assign-lead", item)
+    require(by, Action.ASSIGN_LEAD, item)
     if lead is not None and not leads_for(item).filter(pk=lead.pk).exists():
         raise errors.NotALead(field="lead")
     if item.liaison_lead_id == (lead.pk if lead else None):
         return item
     item.liaison_lead = lead
-    name = (lead.get_full_name() or lead.get_username()) if lead else "nobody"
+    name = display_name(lead) if lead else "nobody"
     save_item(item, by=by, reason=f"Liaison lead set to {name}")
     audit("liaison-lead-assigned", by=by, item=item.pk, lead=lead.pk if lead else None)
     return item

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import errors, forms, policy, services
 from ..models import TrackedItem
+from ..policy import Action
 from ..portal_format import importing
 from ..selectors import (
     item_detail,
@@ -67,7 +68,7 @@ def _lead_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.Govu
 
 
 ACTION_PAGES: dict[str, ActionPage] = {
-    "progress-update": ActionPage(
+    Action.PROGRESS_UPDATE: ActionPage(
         form=_comment_form("Progress update"),
         handler=lambda r, item, d: services.comment_add(
             item=item, by=r.user, text=d["text"], on=d["date"], action="progress-update"
@@ -76,7 +77,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         intro="Say what the force has done towards this item, with any evidence.",
         button="Add progress update",
     ),
-    "comment": ActionPage(
+    Action.COMMENT: ActionPage(
         form=_comment_form("Comment"),
         handler=lambda r, item, d: services.comment_add(
             item=item, by=r.user, text=d["text"], on=d["date"]
@@ -84,7 +85,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         done="Comment added",
         button="Add comment",
     ),
-    "owner": ActionPage(
+    Action.OWNER: ActionPage(
         form=_plain(forms.OwnerForm),
         handler=lambda r, item, d: services.owner_set(
             item=item,
@@ -98,13 +99,13 @@ ACTION_PAGES: dict[str, ActionPage] = {
         ),
         done="Owner and target date saved",
     ),
-    "review": ActionPage(
+    Action.REVIEW: ActionPage(
         form=_reason_form("Comment", required=False),
         handler=lambda r, item, d: services.status_change(item=item, by=r.user, reason=d["reason"]),
         done="Status changed",
         button="Change status",
     ),
-    "no-further-action": ActionPage(
+    Action.NO_FURTHER_ACTION: ActionPage(
         form=_plain(forms.NoFurtherActionForm),
         handler=lambda r, item, d: services.no_further_action(
             item=item, by=r.user, reason=d["reason"], superseded_by=d["superseded_by"]
@@ -113,7 +114,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         intro="Use this when a later inspection supersedes the item, for example.",
         button="Mark no further action needed",
     ),
-    "propose-closure": ActionPage(
+    Action.PROPOSE_CLOSURE: ActionPage(
         form=_reason_form("Why it should close", missing="Enter why it should close"),
         handler=lambda r, item, d: services.closure_propose(
             item=item, by=r.user, reason=d["reason"]
@@ -123,7 +124,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         "you, authorises closure.",
         button="Propose closure",
     ),
-    "authorise-closure": ActionPage(
+    Action.AUTHORISE_CLOSURE: ActionPage(
         form=_reason_form("Note", required=False),
         handler=lambda r, item, d: services.closure_authorise(
             item=item, by=r.user, note=d["reason"]
@@ -131,7 +132,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         done="Closure authorised. The item is complete.",
         button="Authorise closure",
     ),
-    "return-closure": ActionPage(
+    Action.RETURN_CLOSURE: ActionPage(
         form=_reason_form("Why you are returning it", missing="Enter why you are returning it"),
         handler=lambda r, item, d: services.closure_return(
             item=item, by=r.user, reason=d["reason"]
@@ -139,7 +140,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         done="Closure proposal returned. The item stays being progressed.",
         button="Return proposal",
     ),
-    "withdraw-closure": ActionPage(
+    Action.WITHDRAW_CLOSURE: ActionPage(
         form=_reason_form("Why you are withdrawing it", missing="Enter why you are withdrawing it"),
         handler=lambda r, item, d: services.closure_withdraw(
             item=item, by=r.user, reason=d["reason"]
@@ -149,7 +150,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         "the item back to review. The reason goes on the timeline.",
         button="Withdraw proposal",
     ),
-    "assign-lead": ActionPage(
+    Action.ASSIGN_LEAD: ActionPage(
         form=_lead_form,
         handler=lambda r, item, d: services.liaison_lead_assign(
             item=item, by=r.user, lead=d["lead"]

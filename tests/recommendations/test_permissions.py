@@ -2,28 +2,18 @@
 region × GET and POST, with the expected status code worked out from the policy table
 and the roles' permissions; and a sweep that fails when a URL escapes the matrix."""
 
-import importlib
 import io
 import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from forces.roles import ROLES
 from recommendations import policy, services
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
 from tests.conftest import PEOPLE
 from tests.factories import FindingFactory, ReportFactory, make_item
 
-ROLE_PERMISSIONS = importlib.import_module(
-    "recommendations.migrations.0002_reference_data_roles_append_only"
-).ROLE_PERMISSIONS
-GROUP = {
-    "liaison-officer": "Force liaison officer",
-    "liaison-lead": "Force liaison lead",
-    "chief-of-staff": "Regional chief of staff",
-    "inspector": "Inspector",
-    "admin": "Administrator",
-}
 SCOPES = {
     "own": "gloucestershire",
     "same-region": "devon-and-cornwall",
@@ -54,7 +44,7 @@ SESSION_PAGES = ["session_extend"]
 
 
 def perms(role):
-    return set(ROLE_PERMISSIONS[GROUP[role]])
+    return set(ROLES[role].permissions)
 
 
 def sees(role, scope):
