@@ -34,15 +34,19 @@ run: setup ## Set up, migrate, load reference and demo data, serve on 127.0.0.1:
 services-check: setup
 	@DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) tracker/services_check.py
 
-test: setup services-check ## Lint, check migrations, then the test suite on PostgreSQL and Redis
+test: setup services-check ## Lint, type-check, check migrations, then the test suite on PostgreSQL and Redis
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+	.venv/bin/djlint templates --lint
 	DATABASE_URL=$(DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=tracker.settings.test
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) .venv/bin/pytest $(PYTEST_ARGS)
 
-lint: setup ## ruff lint and format check
+lint: setup ## ruff lint and format check, mypy, djlint on the templates
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+	.venv/bin/djlint templates --lint
 
 format: setup ## Format the code with ruff
 	.venv/bin/ruff format .

@@ -103,14 +103,17 @@ def bench_fixtures() -> dict:
     from forces.models import Force
     from forces.users import user_set_role
     from recommendations.models import InspectionReport, TimelineEntry, TrackedItem
+    from recommendations.services import search_refresh
 
-    busiest = (
+    busiest_row = (
         TrackedItem.objects.values("force__slug")
         .order_by()
         .annotate(n=Count("id"))
         .order_by("-n")
-        .first()["force__slug"]
+        .first()
     )
+    assert busiest_row is not None
+    busiest = busiest_row["force__slug"]
     for username, role, forces in [
         ("bench-inspector", "inspector", []),
         ("bench-officer", "liaison-officer", [busiest]),
@@ -124,6 +127,7 @@ def bench_fixtures() -> dict:
             email=f"{username}@example.org",
         )
     item = TrackedItem.objects.filter(force__slug=busiest).order_by("id").first()
+    assert item is not None
     have = item.timeline.count()
     if have < 500:
         start = item.last_entry_on
@@ -138,14 +142,17 @@ def bench_fixtures() -> dict:
             )
             for n in range(500 - have)
         )
+        search_refresh([item.pk])  # as the services do when they add entries
     with connection.cursor() as cursor:  # as autovacuum would have, on a live system
         cursor.execute("VACUUM ANALYZE")
-    report, report_id = (
+    latest_national = (
         InspectionReport.objects.filter(kind="national")
         .order_by("-published")
         .values_list("slug", "id")
         .first()
     )
+    assert latest_national is not None
+    report, report_id = latest_national
     force_id = Force.objects.get(slug=busiest).pk
     return {
         "force": busiest,
@@ -210,7 +217,9 @@ class Client:
         self.cookies: dict[str, str] = {}
         login = "/admin/login/" if admin else "/accounts/login/"
         status, body = self.get(login)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        assert found is not None
+        token = found.group(1)
         form = urllib.parse.urlencode(
             {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD, "next": "/"}
         )
@@ -353,7 +362,9 @@ def csv_export(server: Server, client: Client) -> dict:
 
     def rss(pid: int) -> int:
         text = Path(f"/proc/{pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+)", text).group(1))
+        found = re.search(r"VmRSS:\s+(\d+)", text)
+        assert found is not None
+        return int(found.group(1))
 
     idle = {pid: rss(pid) for pid in pids}
     peak = dict(idle)

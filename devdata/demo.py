@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from forces.models import Force
@@ -160,7 +162,7 @@ THEMES = [
 ]
 
 
-def _users() -> dict[str, object]:
+def _users() -> dict[str, Any]:  # the people, by username (user_set_role's users)
     user_model = get_user_model()
     users = {}
     for username, role, forces, region, name in USERS:
@@ -179,7 +181,7 @@ def _users() -> dict[str, object]:
 
 
 def _timeline(
-    item: TrackedItem, rng: random.Random, lead: object, end_days_ago: int, final: str
+    item: TrackedItem, rng: random.Random, lead: User, end_days_ago: int, final: str
 ) -> None:
     """Give an item a realistic dated history ending `end_days_ago` days before today."""
     on = item.last_entry_on
@@ -228,7 +230,7 @@ def load_demo() -> dict[str, int]:
     counts = {"imported": 0, "created": 0}
 
     # The real sample pages, through the same importer as the shell and the browser.
-    for report_slug, files in [
+    samples: list[tuple[str, list[tuple[str, str | None]]]] = [
         (
             "peel-effectiveness-2016-national",
             [
@@ -240,12 +242,13 @@ def load_demo() -> dict[str, int]:
             "peel-effectiveness-2016-gloucestershire",
             [("gloucestershire-8786-cause-of-concern.txt", None)],
         ),
-    ]:
-        for name, force in files:
+    ]
+    for report_slug, files in samples:
+        for name, page_force in files:
             plan = importing.plan(
                 [(name, (SAMPLES / name).read_bytes())],
                 by=admin,
-                force_slug=force,
+                force_slug=page_force,
                 report_slug=report_slug,
             )
             if plan.problems:

@@ -15,6 +15,7 @@ import io
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
@@ -31,6 +32,7 @@ from recommendations.models import (
     TrackedItem,
 )
 from recommendations.selectors import today
+from recommendations.services import search_refresh
 
 REPORT_SERIES = [
     ("national", "PEEL: Police effectiveness {year} – A national overview", 44, (8, 14)),
@@ -108,7 +110,9 @@ def _timeline(
 ) -> list[tuple[dt.date, str, str | None, str]]:
     """(date, kind, status, text) in order, ending in `final`, never after `until`."""
     count = 1 if final == Status.AWAITING_REVIEW else min(20, 2 + int(rng.expovariate(1 / 5)))
-    entries = [(start, "status", Status.AWAITING_REVIEW, "")]
+    entries: list[tuple[dt.date, str, str | None, str]] = [
+        (start, "status", Status.AWAITING_REVIEW, "")
+    ]
     day = start
     for index in range(1, count):
         day = min(until, day + dt.timedelta(days=rng.randint(7, 200)))
@@ -168,7 +172,8 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
         )
     on = today()
     forces = list(Force.objects.order_by("id"))
-    leads = {}
+    status_orders = dict(Status.objects.values_list("slug", "order"))
+    leads: dict[int, Any] = {}  # user_set_role's users, by region id
     for region in Region.objects.prefetch_related("forces"):
         slugs = [f.slug for f in region.forces.all()]
         leads[region.pk], _ = user_set_role(
@@ -186,7 +191,9 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
     ]
 
     # Reports and findings, until there are enough (finding, force) pairs.
-    reports, finding_specs, pairs = [], [], []
+    reports: list[InspectionReport] = []
+    finding_specs: list[tuple[int, Finding]] = []
+    pairs: list[tuple[int, Force]] = []
     year, series_index = 2014, 0
     while len(pairs) < items:
         kind, title, spread, (low, high) = REPORT_SERIES[series_index % len(REPORT_SERIES)]
@@ -252,13 +259,18 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
         target = None
         if final in (Status.AWAITING_REVIEW, Status.BEING_PROGRESSED) and rng.random() < 0.5:
             target = on + dt.timedelta(days=rng.randint(-120, 240))
-        last_status = [e for e in timeline if e[1] == "status"][-1][2]
+        last_status = [e[2] for e in timeline if e[2] is not None][-1]  # status entries' statuses
         tracked.append(
             TrackedItem(
                 finding=finding,
                 force=force,
                 status_id=last_status,
+                status_order=status_orders[last_status],
                 last_entry_on=timeline[-1][0],
+                force_name=force.name,  # the list's sort keys, as services.item_create sets
+                report_title=reports[finding_specs[finding_index][0]].title,
+                finding_kind=finding.kind,
+                finding_number=finding.number,
                 owner_name=owner[0],
                 owner_rank=owner[1],
                 owner_department=owner[2],
@@ -322,6 +334,7 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
     bulk_create_with_history(
         proposals, ClosureProposal, batch_size=5000, default_change_reason="Seeded"
     )
+    search_refresh([i.pk for i in created])  # the items' search documents, in one UPDATE
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in (

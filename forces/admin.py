@@ -1,7 +1,13 @@
 """Reference data and people's scope stay editable here; their history pages only show
 (reverting to a history record is refused, tracker.admin_mixins.NoRevertMixin)."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.admin_mixins import NoRevertMixin
@@ -9,7 +15,7 @@ from tracker.admin_mixins import NoRevertMixin
 from .models import Force, Region, Scope
 
 
-class HistoryAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class HistoryAdmin(NoRevertMixin, SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history has no types
     """Editable, with a history that is only shown."""
 
 
@@ -32,3 +38,23 @@ class ScopeAdmin(HistoryAdmin):
     filter_horizontal = ["forces"]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
+
+
+class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+    """Django's user admin, plus resetting a person's two-factor sign-in (a lost phone):
+    recorded in the security log and in the admin's change history."""
+
+    actions = ["two_factor_reset"]
+
+    @admin.action(description="Reset two-factor sign-in (they set it up again)")
+    def two_factor_reset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        from tracker import two_factor
+
+        for person in queryset:
+            two_factor.reset(user=person, by=request.user)
+            self.log_change(request, person, "Reset two-factor sign-in")
+        self.message_user(request, f"Two-factor sign-in reset for {queryset.count()} people.")
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PortalUserAdmin)

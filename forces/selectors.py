@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION
+from .roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION, ROLES, RoleSpec
 
 
 def _holding(codename: str) -> Q:
@@ -47,4 +47,20 @@ def display_name(user: Any) -> str:
     """How the portal names a person: their full name, else their username."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name() or user.get_username())
+
+
+def role_of(user: Any) -> RoleSpec | None:
+    """The person's role, read from the permissions they hold (the role table's rows are
+    told apart by their permission sets); None for anyone with no role."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return ROLES["admin"]
+    held = {
+        p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("recommendations.")
+    }
+    for spec in ROLES.values():
+        if held == set(spec.permissions):
+            return spec
+    return None

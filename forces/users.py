@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +28,7 @@ def user_set_role(
     email: str | None = None,
     password: str | None = None,
     full_name: str | None = None,
-) -> tuple[AbstractUser, bool]:
+) -> tuple[User, bool]:
     """Create or update a user with exactly one role and the scope it needs.
 
     Raises UserSetupError, before writing anything, for an unknown role, force or region,
@@ -89,9 +89,7 @@ def user_set_role(
     return user, created
 
 
-def _password_check(
-    password: str, user: AbstractUser, *, email: str | None, full_name: str | None
-) -> None:
+def _password_check(password: str, user: User, *, email: str | None, full_name: str | None) -> None:
     """Run the password validators against the person as they will be saved (unsaved)."""
     if email is not None:
         user.email = email

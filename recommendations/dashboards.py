@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Count, Q
 
@@ -19,14 +20,15 @@ from .selectors import items_visible_to, stale_q, today
 
 LIST_RELATED = ("force", "finding__report", "status")
 SUMMARY_SECONDS = 60
+T = TypeVar("T")
 
 
-def _cached(name: str, force_ids: frozenset[int] | None, compute):  # type: ignore[no-untyped-def]
+def _cached(name: str, force_ids: frozenset[int] | None, compute: Callable[[], T]) -> T:
     """National aggregates over every item are cached for a minute, per scope: the
     figures may be up to a minute old, which the page says."""
     scope = "all" if force_ids is None else ",".join(map(str, sorted(force_ids)))
     key = "dashboard:" + name + ":" + hashlib.sha256(scope.encode()).hexdigest()[:16]
-    return cache.get_or_set(key, compute, SUMMARY_SECONDS)
+    return cast("T", cache.get_or_set(key, compute, SUMMARY_SECONDS))
 
 
 AGE_BUCKETS = [
@@ -42,7 +44,7 @@ def _rows(qs: Any, limit: int = 25) -> list[tuple[TrackedItem, int]]:
     return [(i, (on - i.last_entry_on).days) for i in qs.select_related(*LIST_RELATED)[:limit]]
 
 
-def for_liaison_officer(user: AbstractBaseUser) -> dict[str, Any]:
+def for_liaison_officer(user: User) -> dict[str, Any]:
     mine = items_visible_to(user).filter(status__is_open=True)
     on = today()
     attention = mine.filter(stale_q() | Q(target_date__lt=on)).order_by("last_entry_on", "id")
@@ -56,7 +58,7 @@ def for_liaison_officer(user: AbstractBaseUser) -> dict[str, Any]:
     }
 
 
-def for_liaison_lead(user: AbstractBaseUser) -> dict[str, Any]:
+def for_liaison_lead(user: User) -> dict[str, Any]:
     mine = items_visible_to(user)
     returned = (
         ClosureProposal.objects.filter(
@@ -155,7 +157,7 @@ def completion_by_report(force_ids: frozenset[int] | None) -> list[dict[str, Any
     ]
 
 
-def for_chief_of_staff(user: AbstractBaseUser) -> dict[str, Any]:
+def for_chief_of_staff(user: User) -> dict[str, Any]:
     force_ids = visible_force_ids(user)
     proposals = (
         ClosureProposal.objects.filter(state=ClosureProposal.State.OPEN)
@@ -170,7 +172,7 @@ def for_chief_of_staff(user: AbstractBaseUser) -> dict[str, Any]:
     }
 
 
-def for_inspector(user: AbstractBaseUser) -> dict[str, Any]:
+def for_inspector(user: User) -> dict[str, Any]:
     force_ids = None if sees_all_forces(user) else visible_force_ids(user)
     return {
         "matrix": _cached("matrix", force_ids, lambda: status_matrix(force_ids)),

@@ -3,11 +3,14 @@ the list page and both exports."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from forces.models import Force, Region
 
@@ -15,15 +18,16 @@ from .models import Finding, InspectionReport, Status, Theme, TimelineEntry, Tra
 from .selectors import stale_q, today
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
-FINDING_SEARCH = SearchVector("text", "cause_of_concern", config="english")
-ENTRY_SEARCH = SearchVector("text", config="english")
+# Every sort is a column of the item with an index ending in id (models.TrackedItem):
+# the force's name, the report's title, the finding's number and kind and the status's
+# order are copied onto the item, so no sort joins.
 SORTS = {
     "portal_id": "portal_id",
-    "force": "force__name",
-    "report": "finding__report__title",
-    "reference": "finding__number",
-    "type": "finding__kind",
-    "status": "status__order",
+    "force": "force_name",
+    "report": "report_title",
+    "reference": "finding_number",
+    "type": "finding_kind",
+    "status": "status_order",
     "owner": "owner_name",
     "updated": "last_entry_on",
     "target_date": "target_date",
@@ -122,16 +126,16 @@ class ItemFilter(df.FilterSet):
         model = TrackedItem
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
         if data is not None:
             data = data.copy()
             if not data.get("status"):
                 data.setlist("status", ["open"])  # the default: outstanding items only
         super().__init__(data, *args, **kwargs)
-        statuses = [(s.slug, s.name) for s in Status.objects.all()]
+        self.statuses = list(Status.objects.all())
         self.filters["status"].extra["choices"] = [
             ("open", "All open statuses"),
-            *statuses,
+            *((s.slug, s.name) for s in self.statuses),
             ("all", "Any status"),
         ]
 
@@ -142,10 +146,15 @@ class ItemFilter(df.FilterSet):
         if not value or "all" in value:
             return qs
         slugs = set(value)
-        chosen = Q(status_id__in=sorted(slugs - {"open"}))
-        if "open" in slugs:  # open is what the statuses table says is open
-            chosen |= Q(status__is_open=True)
-        return qs.filter(chosen)
+        # Open is what the statuses table says is open (read once, in __init__).
+        chosen = [s for s in self.statuses if s.slug in slugs or ("open" in slugs and s.is_open)]
+        qs = qs.filter(status_id__in=sorted(s.slug for s in chosen))
+        if any(key.lstrip("-") == "status" for key in self.form.cleaned_data.get("sort") or []):
+            # The same rows again, by the items' copy of their status's order: sorted by
+            # status, the page is then one range of that sort's index, not a walk past
+            # every item of the statuses left out.
+            qs = qs.filter(status_order__in=sorted({s.order for s in chosen}))
+        return qs
 
     def filter_stale(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(stale_q()) if value == "yes" else qs.exclude(stale_q())
@@ -164,11 +173,8 @@ class ItemFilter(df.FilterSet):
                 | Q(finding__cause_of_concern__icontains=value)
                 | Q(pk__in=TimelineEntry.objects.filter(text__icontains=value).values("item_id"))
             )
-        else:
-            query = SearchQuery(value, config="english", search_type="websearch")
-            findings = Finding.objects.annotate(sv=FINDING_SEARCH).filter(sv=query)
-            entries = TimelineEntry.objects.annotate(sv=ENTRY_SEARCH).filter(sv=query)
-            matches = Q(finding__in=findings.values("pk")) | Q(pk__in=entries.values("item_id"))
+        else:  # the item's search document (its finding's texts, reference and comments)
+            matches = Q(search=SearchQuery(value, config="english", search_type="websearch"))
         if value.isascii() and value.isdigit():
             matches |= Q(portal_id=int(value)) | Q(pk=int(value))
         return qs.filter(matches)
@@ -178,6 +184,7 @@ class ItemFilter(df.FilterSet):
         qs = super().qs
         if not self.form.cleaned_data.get("sort"):
             qs = qs.order_by("last_entry_on", "id")
-        else:
-            qs = qs.order_by(*qs.query.order_by, "id")
+        else:  # ties in the sort's direction, so the page is read along one index
+            first = str(qs.query.order_by[0]) if qs.query.order_by else ""
+            qs = qs.order_by(*qs.query.order_by, "-id" if first.startswith("-") else "id")
         return qs

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from forces.models import Force
 
@@ -17,6 +20,7 @@ class GovukDateWidget(forms.MultiWidget):
     """The GOV.UK date input: day, month and year boxes."""
 
     parts_meta = (("Day", 2), ("Month", 2), ("Year", 4))
+    _values: list[object]  # set by bind_date_widgets
 
     def __init__(self) -> None:
         super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()])
@@ -37,7 +41,7 @@ class GovukDateField(forms.MultiValueField):
 
     widget = GovukDateWidget
 
-    def __init__(self, *, label: str, required: bool = True, **kwargs: object) -> None:
+    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
         self.label_lower = label[0].lower() + label[1:]
         fields = (forms.CharField(), forms.CharField(), forms.CharField())
         super().__init__(fields, label=label, required=required, require_all_fields=False, **kwargs)
@@ -73,15 +77,16 @@ def bind_date_widgets(form: forms.BaseForm) -> None:
     for name, field in form.fields.items():
         if isinstance(field, GovukDateField):
             bound = form[name]
+            widget = cast(GovukDateWidget, field.widget)  # an instance once the field is made
             if form.is_bound:
                 values = [form.data.get(f"{form.add_prefix(name)}_{i}", "") for i in range(3)]
             else:
-                values = field.widget.decompress(bound.value())
-            field.widget._values = values
+                values = widget.decompress(bound.value())
+            widget._values = values
 
 
 class GovukForm(forms.Form):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bind_date_widgets(self)
 
@@ -232,7 +237,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
@@ -240,7 +245,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(GovukForm):
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a field: the metaclass moves it off the class, away from BaseForm.files
         label="Portal pages",
         help_text="One or more .txt copies of monitoring-portal pages",
         error_messages={"required": "Select at least one page file"},
@@ -275,10 +280,15 @@ class ImportForm(GovukForm):
         return files
 
 
+class LeadChoiceField(forms.ModelChoiceField):  # of users
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name()} ({obj.username})" if obj.get_full_name() else obj.username
+
+
 class LeadForm(GovukForm):
     """Assign the liaison lead: only leads whose scope covers the item's force."""
 
-    lead = forms.ModelChoiceField(
+    lead = LeadChoiceField(
         queryset=None,
         label="Liaison lead",
         required=False,
@@ -287,10 +297,6 @@ class LeadForm(GovukForm):
         error_messages={"invalid_choice": "Choose a liaison lead from the list"},
     )
 
-    def __init__(self, *args: object, leads: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, leads: QuerySet[User], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["lead"]
-        field.queryset = leads
-        field.label_from_instance = lambda u: (
-            f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username
-        )
+        cast(LeadChoiceField, self.fields["lead"]).queryset = leads

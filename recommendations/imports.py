@@ -15,7 +15,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,7 +41,7 @@ def background_threshold() -> int:
 
 def preview(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     files: list[tuple[str, bytes]],
     report_slug: str,
     force_slug: str | None,
@@ -63,7 +63,7 @@ def preview(
     return plan, pending
 
 
-def pending_for(owner: AbstractBaseUser, pk: str | uuid.UUID | None) -> PendingImport | None:
+def pending_for(owner: User, pk: str | uuid.UUID | None) -> PendingImport | None:
     """The person's own pending import, or None (another person's is never found)."""
     try:
         key = uuid.UUID(str(pk))

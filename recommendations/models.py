@@ -6,9 +6,11 @@ timeline, so the two never disagree.
 """
 
 import uuid
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -108,6 +110,11 @@ class Finding(models.Model):
         return f"{heading} {self.number}" if self.number else heading
 
 
+# Columns copied or computed from other rows, which `TrackedItem.save()` never writes
+# (an instance's copy may be stale). The sort keys are set when the item is created.
+DERIVED_FIELDS = ("search", "force_name", "report_title", "finding_kind", "finding_number")
+
+
 class TrackedItem(models.Model):
     """One force's copy of a finding: its own portal ID, status, owner and timeline."""
 
@@ -139,7 +146,26 @@ class TrackedItem(models.Model):
         default=1, help_text="Bumped on every change, to refuse saves from a stale form."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[themes])
+    # Derived columns, for the list's text search and sorts, each with an index of its
+    # own (the list would otherwise join and sort, or scan, at national scale). Kept by
+    # the services (services.common.search_refresh, item_create, append_entry) and by
+    # recommendations.signals when reference data is edited; never in the history.
+    search = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="The finding's texts and reference and the item's comments, for `q` "
+        "(PostgreSQL only: GIN index in migration 0008; the SQLite demo searches substrings).",
+    )
+    force_name = models.CharField(max_length=100, blank=True, default="", editable=False)
+    report_title = models.CharField(max_length=300, blank=True, default="", editable=False)
+    finding_kind = models.CharField(max_length=30, blank=True, default="", editable=False)
+    finding_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    status_order = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="The status's order; set with the status."
+    )
+    history = HistoricalRecords(
+        m2m_fields=[themes], excluded_fields=[*DERIVED_FIELDS, "status_order"]
+    )
 
     class Meta:
         ordering = ["last_entry_on", "id"]
@@ -154,8 +180,19 @@ class TrackedItem(models.Model):
         indexes = [
             models.Index(fields=["status", "last_entry_on"], name="item_status_last_entry"),
             models.Index(fields=["force", "status", "last_entry_on"], name="item_force_status"),
-            models.Index(fields=["target_date"], name="item_target_date"),
+            models.Index(fields=["target_date", "id"], name="item_target_date"),
             models.Index(fields=["last_entry_on", "id"], name="item_last_entry_id"),
+            # One per sortable column of the list (filters.SORTS), ending in the id that
+            # breaks ties, so a page of any sort is read in index order.
+            models.Index(fields=["portal_id", "id"], name="item_sort_portal_id"),
+            models.Index(fields=["force_name", "id"], name="item_sort_force"),
+            models.Index(fields=["report_title", "id"], name="item_sort_report"),
+            models.Index(fields=["finding_number", "id"], name="item_sort_reference"),
+            models.Index(fields=["finding_kind", "id"], name="item_sort_type"),
+            models.Index(  # with the status, for counting when sorted by status
+                fields=["status_order", "id"], include=["status_id"], name="item_sort_status"
+            ),
+            models.Index(fields=["owner_name", "id"], name="item_sort_owner"),
         ]
         permissions = [
             ("view_all_forces", "See the items of every force (inspectors, administrators)"),
@@ -171,6 +208,19 @@ class TrackedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.force} – {self.finding.reference}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, leaving out the derived columns (DERIVED_FIELDS) once the row exists:
+        only the services' own UPDATEs write them, so a stale copy never overwrites them."""
+        updating = not self._state.adding and not kwargs.get("force_insert")
+        if updating and kwargs.get("update_fields") is None and not args:
+            skipped = {*DERIVED_FIELDS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in skipped and f.attname not in skipped
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def owner_display(self) -> str:

@@ -27,7 +27,8 @@ def entry_added(entry_id: int) -> int:
         .filter(pk=entry_id)
         .first()
     )
-    if entry is None or entry.item.liaison_lead is None or not entry.item.liaison_lead.email:
+    lead = entry.item.liaison_lead if entry is not None else None
+    if entry is None or lead is None or not lead.email:
         return 0
     if entry.author_id == entry.item.liaison_lead_id:
         return 0
@@ -37,7 +38,7 @@ def entry_added(entry_id: int) -> int:
         f"{entry.author_display} added an update on {entry.date:%-d %B %Y}:\n\n{entry.text}\n\n"
         f"{item_url(item.pk)}\n",
         None,
-        [item.liaison_lead.email],
+        [lead.email],
     )
 
 

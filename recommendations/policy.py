@@ -23,7 +23,7 @@ from . import errors
 from .models import ClosureProposal, Status
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from .models import TrackedItem
 
@@ -119,7 +119,7 @@ class CommandLine:
 COMMAND_LINE = CommandLine()
 
 
-def _scope_ids(user: AbstractBaseUser) -> tuple[frozenset[int], frozenset[int]]:
+def _scope_ids(user: User) -> tuple[frozenset[int], frozenset[int]]:
     """(assigned force ids, force ids of the user's region), cached on the user object."""
     cached = getattr(user, "_tracker_scope", None)
     if cached is None:
@@ -138,17 +138,17 @@ def _scope_ids(user: AbstractBaseUser) -> tuple[frozenset[int], frozenset[int]]:
                 else frozenset()
             )
             cached = (assigned, region)
-        user._tracker_scope = cached  # type: ignore[attr-defined]
+        user._tracker_scope = cached  # type: ignore[attr-defined]  # a cache on this request's user
     return cached
 
 
-def sees_all_forces(user: AbstractBaseUser | AnonymousUser) -> bool:
+def sees_all_forces(user: User | AnonymousUser) -> bool:
     return user.has_perm("recommendations.view_all_forces") or user.has_perm(
         "recommendations.act_for_all_forces"
     )
 
 
-def visible_force_ids(user: AbstractBaseUser) -> frozenset[int] | None:
+def visible_force_ids(user: User) -> frozenset[int] | None:
     """The forces whose items a person may see; None means every force."""
     if sees_all_forces(user):
         return None
@@ -157,12 +157,13 @@ def visible_force_ids(user: AbstractBaseUser) -> frozenset[int] | None:
 
 
 def why_not(
-    user: AbstractBaseUser,
-    action: str,
+    user: User,
+    action: Action | str,
     item: TrackedItem,
     open_proposal: ClosureProposal | None,
 ) -> type[errors.DomainError] | None:
     """None when `user` may take `action` on `item` now; otherwise the error saying why."""
+    action = Action(action)
     rule = ACTIONS[action]
     if not user.has_perm(f"recommendations.{rule.permission}"):
         return errors.NotPermitted
@@ -181,10 +182,15 @@ def why_not(
         )
     if rule.proposal in ("open-by-other", "open-by-self") and open_proposal is None:
         return errors.NoOpenProposal
-    if rule.proposal == "open-by-other" and open_proposal.proposed_by_id == user.pk:
+    if (
+        rule.proposal == "open-by-other"
+        and open_proposal is not None
+        and open_proposal.proposed_by_id == user.pk
+    ):
         return errors.OwnProposal
     if (
         rule.proposal == "open-by-self"
+        and open_proposal is not None
         and open_proposal.proposed_by_id != user.pk
         and not user.has_perm("recommendations.act_for_all_forces")
     ):
@@ -192,15 +198,17 @@ def why_not(
     return None
 
 
-def acts_for(user: AbstractBaseUser | CommandLine, force_id: int) -> bool:
+def acts_for(user: User | CommandLine, force_id: int) -> bool:
     """Whether the person acts for the force (assigned to it, or for all forces)."""
     if user.has_perm("recommendations.act_for_all_forces"):
         return True
-    assigned, _ = _scope_ids(user)  # type: ignore[arg-type]  # CommandLine acts for all
+    if isinstance(user, CommandLine):  # the command line acts for every force
+        return True
+    assigned, _ = _scope_ids(user)
     return force_id in assigned
 
 
-def why_not_import(user: AbstractBaseUser | CommandLine, force_id: int) -> str | None:
+def why_not_import(user: User | CommandLine, force_id: int) -> str | None:
     """None when the person may import pages for the force; otherwise why not."""
     if not user.has_perm("recommendations.import_portal_pages"):
         return errors.NotPermitted.message
@@ -209,13 +217,13 @@ def why_not_import(user: AbstractBaseUser | CommandLine, force_id: int) -> str |
     return None
 
 
-def may_import_closure(user: AbstractBaseUser | CommandLine) -> bool:
+def may_import_closure(user: User | CommandLine) -> bool:
     """Closing status entries are imported only by administrators migrating history."""
     return user.has_perm("recommendations.act_for_all_forces")
 
 
 def allowed_actions(
-    user: AbstractBaseUser, item: TrackedItem, open_proposal: ClosureProposal | None
+    user: User, item: TrackedItem, open_proposal: ClosureProposal | None
 ) -> list[str]:
     """The actions to offer on the item page, in the table's order."""
     return [a for a in ACTIONS if why_not(user, a, item, open_proposal) is None]

@@ -154,7 +154,12 @@ def _people() -> tuple[dict[int, set[int]], dict[int, set[int]], dict[int, set[i
     return officers, leads, chiefs
 
 
-def _recipients(row, officers, leads, chiefs) -> set[int]:  # type: ignore[no-untyped-def]
+def _recipients(
+    row: tuple[int, str, object, int, int | None, int],
+    officers: dict[int, set[int]],
+    leads: dict[int, set[int]],
+    chiefs: dict[int, set[int]],
+) -> set[int]:
     _, kind, _, force_id, lead_id, region_id = row
     people = set(officers.get(force_id, ()))
     people |= {lead_id} if lead_id else set(leads.get(force_id, ()))
@@ -226,7 +231,8 @@ def _claim(items: list[PlannedItem]) -> list[tuple[int, int]]:
     with connection.cursor() as cursor:
         for start in range(0, len(items), CLAIM_CHUNK):
             chunk = items[start : start + CLAIM_CHUNK]
-            values, params = [], []
+            values: list[str] = []
+            params: list[str | int | dt.date | dt.datetime | None] = []
             for index, planned in enumerate(chunk, start=start):
                 values.append("(%s, %s, %s, %s, %s, %s)")
                 params += [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -18,7 +18,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def items_visible_to(user: AbstractBaseUser) -> QuerySet[TrackedItem]:
+def items_visible_to(user: User) -> QuerySet[TrackedItem]:
     """The items a person may see: every force for inspectors and administrators,
     otherwise the forces they are assigned to and the forces of their region."""
     qs = TrackedItem.objects.all()
@@ -38,13 +38,14 @@ def stale_q(on: dt.date | None = None) -> Q:
     return Q(status_id=Status.BEING_PROGRESSED, last_entry_on__lt=stale_cutoff(on))
 
 
-def item_detail(*, user: AbstractBaseUser, pk: int) -> TrackedItem:
+def item_detail(*, user: User, pk: int) -> TrackedItem:
     """The item with everything its page shows, in a fixed number of queries; 404 when
     it does not exist or is outside the person's scope."""
     item = (
         items_visible_to(user)
         # Few joins: planning a wide join costs more than a couple of lookups by id.
         .select_related("finding__report", "force__region", "status")
+        .defer("search")  # the search document: large, and not shown
         .prefetch_related(
             "liaison_lead",
             "superseded_by__force",

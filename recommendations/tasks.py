@@ -4,6 +4,7 @@ harmlessly)."""
 
 import logging
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
@@ -13,7 +14,7 @@ from .models import PendingImport
 
 logger = logging.getLogger(__name__)
 
-RETRY = {
+RETRY: dict[str, Any] = {
     "autoretry_for": (OSError, SMTPException),
     "retry_backoff": True,
     "retry_backoff_max": 600,

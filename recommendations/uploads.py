@@ -4,6 +4,8 @@ Nothing past the limit is read into memory or onto disk."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 
@@ -25,7 +27,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.file_received = 0
         self.refusal = ""
 
-    def new_file(self, field_name: str, file_name: str, *args: object, **kwargs: object) -> None:
+    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
         self.file_received = 0
 

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,7 +11,7 @@ from tests.factories import make_item
 
 # The people of the permission tests. Gloucestershire and Devon and Cornwall are in the
 # South West; West Midlands is in another region.
-PEOPLE = {
+PEOPLE: dict[str, dict[str, Any]] = {
     "liaison-officer": dict(role="liaison-officer", force_slugs=["gloucestershire"]),
     "liaison-lead": dict(role="liaison-lead", force_slugs=["gloucestershire"]),
     "chief-of-staff": dict(role="chief-of-staff", region_slug="south-west"),
@@ -39,13 +40,28 @@ def people(make_user):
     return {role: make_user(role) for role in PEOPLE}
 
 
+def sign_in(client: Client, user) -> Client:
+    """Sign a test client in with two-factor satisfied, as after entering a code: the
+    person gets an authenticator-app device and the session records it, as django-otp's
+    login does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_as(people):
     def login(role_or_user) -> Client:
         user = people[role_or_user] if isinstance(role_or_user, str) else role_or_user
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     return login
 
@@ -60,12 +76,13 @@ def progressed(item: TrackedItem, lead) -> TrackedItem:
     return services.status_change(item=item, by=lead, to=Status.BEING_PROGRESSED)
 
 
-def latest_status(item: TrackedItem) -> str:
+def latest_status(item: TrackedItem) -> str | None:
     entry = (
         TimelineEntry.objects.filter(item=item, kind="status")
         .order_by("-date", "-position")
         .first()
     )
+    assert entry is not None
     return entry.status_id
 
 
@@ -74,3 +91,21 @@ def today() -> dt.date:
     from recommendations.selectors import today as today_fn
 
     return today_fn()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def jinja2_context_in_responses():
+    """The pages are Jinja2, whose backend does not send the template_rendered signal that
+    fills the test client's response.context (Django ticket #24622): send it here."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def render_and_signal(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=context or {})
+        return render(self, context, request)
+
+    Template.render = render_and_signal
+    yield
+    Template.render = render

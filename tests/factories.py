@@ -5,13 +5,14 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from forces.models import Force
 from recommendations import services
 from recommendations.models import Finding, InspectionReport, TrackedItem
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -22,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Person{n}")
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(factory.django.DjangoModelFactory[InspectionReport]):
     class Meta:
         model = InspectionReport
 
@@ -32,7 +33,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     kind = InspectionReport.Kind.NATIONAL
 
 
-class FindingFactory(factory.django.DjangoModelFactory):
+class FindingFactory(factory.django.DjangoModelFactory[Finding]):
     class Meta:
         model = Finding
 
@@ -52,7 +53,7 @@ def make_item(
 ) -> TrackedItem:
     if isinstance(force, str):
         force = Force.objects.get(slug=force)
-    finding = finding or FindingFactory()
+    finding = finding or FindingFactory.create()
     item = services.item_create(finding=finding, force=force, by=None, portal_id=portal_id, on=on)
     if lead is not None:
         item.liaison_lead = lead

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.conftest import sign_in
+
 
 @pytest.mark.django_db
 def test_signing_in_lands_on_the_dashboard(client, make_user):
@@ -24,6 +26,6 @@ def test_wrong_password_shows_an_error_summary(client, make_user):
 
 @pytest.mark.django_db
 def test_signing_out_needs_a_post_and_ends_the_session(client, make_user):
-    client.force_login(make_user("inspector"))
+    sign_in(client, make_user("inspector"))
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("recommendations:dashboard")).status_code == 302

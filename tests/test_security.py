@@ -12,6 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import sign_in
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -179,7 +181,7 @@ def test_changing_a_password_emails_the_person(make_user):
 
     ruth = make_user("inspector", "ruth")
     client = Client()
-    client.force_login(ruth)
+    sign_in(client, ruth)
     new = "A-new-password-77"
     short = client.post(
         reverse("password_change"),
@@ -228,7 +230,7 @@ def test_no_email_for_a_person_without_an_address(make_user):
     ruth.email = ""
     ruth.save()
     client = Client()
-    client.force_login(ruth)
+    sign_in(client, ruth)
     new = "A-new-password-77"
     response = client.post(
         reverse("password_change"),

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from recommendations import services
 from recommendations.models import Status
+from tests.conftest import sign_in as sign_in_verified
 from tests.factories import make_item
 
 PASSWORD = "pw-for-tests-1"
@@ -84,14 +85,14 @@ def test_events_carry_person_address_request_id_and_time(
     client.post(reverse("login"), {"username": "ruth", "password": "S3cret-wrong-pass"})
     signed_in = client.post(reverse("login"), {"username": "ruth", "password": PASSWORD})
     officer = Client(REMOTE_ADDR="10.9.9.9")
-    officer.force_login(people["liaison-officer"])
+    sign_in_verified(officer, people["liaison-officer"])
     out_of_scope = officer.get(reverse("recommendations:item", args=[item.pk]))
     forbidden = officer.get(reverse("recommendations:report_new"))
     glos = make_item(force="gloucestershire")
     services.status_change(item=glos, by=people["liaison-lead"], to=Status.BEING_PROGRESSED)
     services.closure_propose(item=glos, by=people["liaison-lead"], reason="Met")
     chief = Client(REMOTE_ADDR="10.7.7.7")
-    chief.force_login(people["chief-of-staff"])
+    sign_in_verified(chief, people["chief-of-staff"])
     # Closure decisions are logged by the service once committed, with the address of
     # the request that made them.
     with django_capture_on_commit_callbacks(execute=True):
@@ -158,6 +159,7 @@ def test_line_breaks_in_a_username_cannot_forge_a_log_line(make_user, security_l
 def test_lockouts_and_password_events_are_logged_and_no_secret_ever_is(
     make_user, security_log, settings
 ):
+    settings.MFA_REQUIRED_ROLES = []  # password events only; two-factor has its own tests
     ruth = make_user("inspector", "ruth")
     client = Client(REMOTE_ADDR="10.1.2.3")
     wrong = "Wrong-guess-0001"

@@ -3,12 +3,15 @@ check of the change-password page, password-reset rate limits, and the client ad
 they all count by."""
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.cache import caches
 from django.test import Client, RequestFactory
 from django.urls import reverse
+
+from tests.conftest import sign_in as sign_in_verified
 
 PASSWORD = "pw-for-tests-1"
 
@@ -29,7 +32,7 @@ def sign_in(address: str, username: str, password: str) -> int:
 
 
 def request_from(remote: str, forwarded: str | None = None):
-    headers = {"REMOTE_ADDR": remote}
+    headers: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **headers)
@@ -155,7 +158,7 @@ def test_a_password_reset_ends_the_lockouts(make_user):
 def test_guessing_the_current_password_locks_the_change_password_page(make_user):
     ruth = make_user("inspector", "ruth")
     client = Client()
-    client.force_login(ruth)
+    sign_in_verified(client, ruth)
     new = "A-new-password-77"
 
     def change(old: str):
@@ -178,7 +181,7 @@ def test_guessing_the_current_password_locks_the_change_password_page(make_user)
     ruth.refresh_from_db()
     assert ruth.check_password(PASSWORD)
     other = make_user("inspector", "sam")
-    client.force_login(other)
+    sign_in_verified(client, other)
     assert change(PASSWORD).status_code == 302  # the lock is the person's own
 
 
@@ -191,7 +194,7 @@ def test_the_change_password_lock_lasts_15_minutes(make_user):
 
     ruth = make_user("inspector", "ruth")
     client = Client()
-    client.force_login(ruth)
+    sign_in_verified(client, ruth)
     new = "A-new-password-77"
     data = {"new_password1": new, "new_password2": new}
     for n in range(5):
@@ -201,7 +204,7 @@ def test_the_change_password_lock_lasts_15_minutes(make_user):
         response = client.post(reverse("password_change"), {"old_password": PASSWORD, **data})
         assert response.status_code == 429
     with time_machine.travel(start + dt.timedelta(minutes=16)):
-        client.force_login(ruth)  # the session itself would have expired meanwhile
+        sign_in_verified(client, ruth)  # the session itself would have expired meanwhile
         response = client.post(reverse("password_change"), {"old_password": PASSWORD, **data})
         assert response.status_code == 302
 

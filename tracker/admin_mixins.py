@@ -33,7 +33,7 @@ class NoRevertMixin:
     ) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied("History records cannot be reverted to.")
-        return super().history_form_view(  # type: ignore[misc]
+        return super().history_form_view(  # type: ignore[misc]  # mixed into SimpleHistoryAdmin
             request, object_id, version_id, extra_context
         )
 
@@ -54,9 +54,9 @@ class ReadOnlyAdminMixin:
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         """Every field, so no form (the change page's, or a history record's) has an
         input to save, even where a view does not check the change permission."""
-        opts = self.model._meta  # type: ignore[attr-defined]
-        excluded = set(self.exclude or ())  # type: ignore[attr-defined]
-        declared = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        opts = self.model._meta  # type: ignore[attr-defined]  # mixed into a ModelAdmin
+        excluded = set(self.exclude or ())  # type: ignore[attr-defined]  # mixed into a ModelAdmin
+        declared = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]  # a ModelAdmin's
         fields = [
             f.name
             for f in [*opts.fields, *opts.many_to_many]

@@ -48,13 +48,13 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
+        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]  # the portal's own attribute
         token = current_request.set(request)
         try:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
-        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]  # set above
         return response
 
 
@@ -74,3 +74,31 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class TwoFactorMiddleware:
+    """After a password, a person with two-factor set up (or whose role requires it,
+    MFA_REQUIRED_ROLES) reaches only the two-factor pages until they enter a code: every
+    other page redirects there. Runs after django-otp's OTPMiddleware."""
+
+    ALLOWED = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/session/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import two_factor
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[attr-defined]  # django-otp adds it
+            and not request.path.startswith(self.ALLOWED)
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            has = two_factor.has_two_factor(user)
+            if has or two_factor.required_for(user):
+                if request.method == "GET":
+                    request.session["two_factor_next"] = request.get_full_path()
+                return redirect("two_factor_verify" if has else "two_factor_setup")
+        return self.get_response(request)

@@ -17,13 +17,14 @@ import time
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
+from axes.conf import settings as axes_settings  # django's settings, with axes' defaults
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.core.mail import send_mail
 from django.db.models import Sum
 from django.dispatch import receiver
@@ -118,7 +119,7 @@ def event(
 
 
 @receiver(user_logged_in)
-def _signed_in(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
+def _signed_in(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:
     from tracker.middleware import SIGNED_IN_AT
 
     if request is not None and hasattr(request, "session"):
@@ -127,7 +128,7 @@ def _signed_in(sender: object, request: HttpRequest, user: Any, **kwargs: object
 
 
 @receiver(user_logged_out)
-def _signed_out(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
+def _signed_out(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:
     event("sign-out", request=request, user=user)
 
 
@@ -174,7 +175,9 @@ class AxesHandler(AxesDatabaseHandler):
     def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
         if super().is_locked(request, credentials):
             return True
-        return settings.AXES_LOCK_OUT_AT_FAILURE and self.is_username_locked(request, credentials)
+        return axes_settings.AXES_LOCK_OUT_AT_FAILURE and self.is_username_locked(
+            request, credentials
+        )
 
     def user_login_failed(
         self, sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
@@ -184,21 +187,21 @@ class AxesHandler(AxesDatabaseHandler):
             return
         if self.is_whitelisted(request, credentials):
             return
-        if settings.AXES_LOCK_OUT_AT_FAILURE and self.is_username_locked(request, credentials):
-            request.axes_locked_out = True
-            request.axes_credentials = credentials
+        if axes_settings.AXES_LOCK_OUT_AT_FAILURE and self.is_username_locked(request, credentials):
+            request.axes_locked_out = True  # type: ignore[attr-defined]  # django-axes' request attribute
+            request.axes_credentials = credentials  # type: ignore[attr-defined]  # django-axes' request attribute
             user_locked_out.send(
                 "axes",
                 request=request,
                 username=get_client_username(request, credentials),
-                ip_address=request.axes_ip_address,
+                ip_address=request.axes_ip_address,  # type: ignore[attr-defined]  # set by django-axes
             )
 
 
 # --- Password change throttling and password reset rate limits ---------------------------
 
 
-def _throttle_cache():  # type: ignore[no-untyped-def]
+def _throttle_cache() -> BaseCache:
     return caches[settings.RATELIMIT_USE_CACHE]
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tracker import accounts
+from tracker import accounts, two_factor_views
 from tracker import views as tracker_views
 
 handler403 = "tracker.views.permission_denied"
@@ -39,6 +39,11 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/two-factor/", two_factor_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/set-up/", two_factor_views.setup, name="two_factor_setup"),
+    path("accounts/two-factor/recovery/", two_factor_views.recovery, name="two_factor_recovery"),
+    path("accounts/two-factor/codes/", two_factor_views.codes, name="two_factor_codes"),
+    path("accounts/two-factor/reset/<int:pk>/", two_factor_views.reset, name="two_factor_reset"),
     path("admin/", admin.site.urls),
     path("healthz", tracker_views.healthz, name="healthz"),
     path("accessibility/", tracker_views.accessibility, name="accessibility"),

@@ -16,13 +16,21 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import transaction
 
 from forces.models import Force
 
 from .. import services
-from ..models import ClosureProposal, Finding, InspectionReport, Status, TrackedItem
+from ..models import (
+    ClosureProposal,
+    Finding,
+    InspectionReport,
+    Status,
+    TimelineEntry,
+    TrackedItem,
+)
 from . import parse as portal_parse
 from .render import render
 
@@ -92,11 +100,13 @@ def _imported(entries: list[portal_parse.Entry]) -> list[services.ImportedEntry]
     return [services.ImportedEntry(e.date, e.kind, e.value, e.line) for e in entries]
 
 
+def _entry_value(entry: TimelineEntry) -> str:
+    """A status entry's status slug (a database constraint says it has one), else its text."""
+    return cast(str, entry.status_id) if entry.kind == "status" else entry.text
+
+
 def _stored_entries(item: TrackedItem) -> list[tuple[object, str, str]]:
-    return [
-        (e.date, e.kind, e.status_id if e.kind == "status" else e.text)
-        for e in item.timeline.order_by("date", "position")
-    ]
+    return [(e.date, e.kind, _entry_value(e)) for e in item.timeline.order_by("date", "position")]
 
 
 def plan(
@@ -297,7 +307,7 @@ def apply(import_plan: ImportPlan, *, by: services.Actor) -> list[FilePlan]:
 
 def item_page(item: TrackedItem) -> portal_parse.Page:
     entries = [
-        portal_parse.Entry(e.date, e.kind, e.status_id if e.kind == "status" else e.text, 0)
+        portal_parse.Entry(e.date, e.kind, _entry_value(e), 0)
         for e in sorted(
             item.timeline.all(),
             key=lambda e: (e.date, e.position),

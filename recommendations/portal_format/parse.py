@@ -281,12 +281,12 @@ def _parse_timeline(
         value = text[value_start : next_tag.start()].strip()
         after = next_tag.end()
         if not text.startswith("[/on]", after):
-            found = TAG.search(text, after)
+            found_tag = TAG.search(text, after)
             problems.append(
                 Problem(
                     line_of(after),
                     "mismatched tag: expected [/on], found "
-                    + (found.group(0) if found else "the end of the file"),
+                    + (found_tag.group(0) if found_tag else "the end of the file"),
                 )
             )
             pos = skip_to_next_entry(after)

@@ -19,6 +19,7 @@ from .common import (
     lock_item,
     save_item,
     save_with_history,
+    search_refresh,
 )
 from .imports import (
     IMPORTED_AUTHOR,
@@ -67,6 +68,7 @@ __all__ = [
     "report_publish",
     "save_item",
     "save_with_history",
+    "search_refresh",
     "status_change",
     "timeline_import",
 ]

@@ -3,7 +3,7 @@ authorises or returns it, and the proposer may withdraw it before a decision."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from .common import (
 
 
 @transaction.atomic
-def closure_propose(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> ClosureProposal:
+def closure_propose(*, item: TrackedItem, by: User, reason: str) -> ClosureProposal:
     """A liaison lead proposes closure; the status stays being-progressed until a chief
     of staff authorises it. Raises ClosureAlreadyProposed if one is open."""
     reason = clean_text(reason, field="reason", label="the reason for closure")
@@ -48,7 +48,7 @@ def closure_propose(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> 
 
 
 def _decide(
-    *, item: TrackedItem, by: AbstractBaseUser, action: str, state: str, reason: str
+    *, item: TrackedItem, by: User, action: str, state: str, reason: str
 ) -> ClosureProposal:
     item = lock_item(item)
     proposal = require(by, action, item)
@@ -76,9 +76,7 @@ def _decide(
 
 
 @transaction.atomic
-def closure_authorise(
-    *, item: TrackedItem, by: AbstractBaseUser, note: str = ""
-) -> ClosureProposal:
+def closure_authorise(*, item: TrackedItem, by: User, note: str = "") -> ClosureProposal:
     """A chief of staff authorises closure: the item becomes complete. Raises
     AlreadyAuthorised when someone got there first, OwnProposal for the proposer."""
     note = clean_text(note, field="note", label="the note", required=False)
@@ -92,7 +90,7 @@ def closure_authorise(
 
 
 @transaction.atomic
-def closure_return(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> ClosureProposal:
+def closure_return(*, item: TrackedItem, by: User, reason: str) -> ClosureProposal:
     """A chief of staff returns a proposal with a reason; the item stays being-progressed."""
     reason = clean_text(reason, field="reason", label="the reason for returning it")
     return _decide(
@@ -105,7 +103,7 @@ def closure_return(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> C
 
 
 @transaction.atomic
-def closure_withdraw(*, item: TrackedItem, by: AbstractBaseUser, reason: str) -> ClosureProposal:
+def closure_withdraw(*, item: TrackedItem, by: User, reason: str) -> ClosureProposal:
     """The proposer (or an administrator) withdraws an open proposal before a decision,
     for example to move the item back to review; the item stays being-progressed."""
     reason = clean_text(reason, field="reason", label="the reason for withdrawing it")

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.db import connection, models, transaction
 from django.db.models import Max
 
 from tracker.security import current_request, event
@@ -17,6 +19,7 @@ from tracker.security import current_request, event
 from .. import errors, policy
 from ..models import (
     ClosureProposal,
+    Finding,
     Status,
     TimelineEntry,
     TrackedItem,
@@ -27,7 +30,7 @@ from ..selectors import today
 logger = logging.getLogger(__name__)
 
 COMMENT_MAX_LENGTH = 20_000
-Actor = AbstractBaseUser | policy.CommandLine
+Actor = User | policy.CommandLine
 CLOSING_STATUSES = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION})
 # Control characters cannot be stored or shown; tab, newline and carriage return can.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -50,7 +53,7 @@ def queue_task(task_path: str, *args: object) -> None:
     transaction.on_commit(send)
 
 
-def history_user(by: Actor | None) -> AbstractBaseUser | None:
+def history_user(by: Actor | None) -> User | None:
     """The user a history row names: none for the command line."""
     return by if isinstance(by, AbstractBaseUser) else None
 
@@ -83,7 +86,7 @@ def action_refusal(
     the refusal says so ("already authorised") rather than that nothing is open. Pages
     ask it to choose what to show; every service asks it again under the row lock."""
     proposal = item.proposals.filter(state=ClosureProposal.State.OPEN).first()
-    error = policy.why_not(by, action, item, proposal)  # type: ignore[arg-type]
+    error = policy.why_not(by, action, item, proposal)  # type: ignore[arg-type]  # CommandLine holds every permission why_not asks
     if action in DECISIONS and error in (errors.NoOpenProposal, errors.InvalidTransition):
         last = item.proposals.exclude(state=ClosureProposal.State.OPEN).order_by("-id").first()
         if last is not None:
@@ -138,7 +141,7 @@ def append_entry(
     *,
     kind: str,
     on: dt.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     text: str = "",
     status: str | None = None,
     author_name: str = "",
@@ -166,11 +169,67 @@ def append_entry(
     if on > item.last_entry_on:
         item.last_entry_on = on
     if kind == TimelineEntry.Kind.STATUS:
+        assert status is not None  # the create above refuses a status entry without one
         item.status_id = status
+        item.status_order = status_order(status)
+    if text:
+        search_refresh([item.pk])
     return entry
 
 
-def audit(name: str, *, by: Actor | None, **fields: object) -> None:
+def status_order(slug: str) -> int:
+    """A status's place in the list's status sort (the item's `status_order`)."""
+    return Status.objects.values_list("order", flat=True).get(slug=slug)
+
+
+# The item's search document: its finding's texts and reference (as the pages write it,
+# "Recommendation 5") and the text of every timeline entry, oldest first.
+SEARCH_REFRESH_SQL = """
+UPDATE recommendations_trackeditem AS item
+SET search = to_tsvector(
+    'english'::regconfig,
+    concat_ws(
+        ' ',
+        finding.cause_of_concern,
+        finding.text,
+        (%(labels)s::text[])[array_position(%(kinds)s::text[], finding.kind::text)],
+        finding.number,
+        (
+            SELECT string_agg(entry.text, ' ' ORDER BY entry.date, entry.position)
+            FROM recommendations_timelineentry AS entry
+            WHERE entry.item_id = item.id AND entry.text <> ''
+        )
+    )
+)
+FROM recommendations_finding AS finding
+WHERE finding.id = item.finding_id"""
+
+
+def search_refresh(item_ids: Iterable[int] | None) -> None:
+    """Recompute the items' search documents (every item for None) in one UPDATE, in the
+    caller's transaction: whenever an item is created or an entry with text is added.
+
+    QuerySet-style UPDATEs write no history row (simple-history records save()), which
+    is what we want: the document is derived data. The item row is not append-only
+    (only timeline entries and history rows are). A no-op on SQLite, whose list filter
+    searches substrings instead."""
+    if connection.vendor != "postgresql":
+        return
+    params: dict[str, list[str] | list[int]] = {
+        "kinds": [str(kind) for kind, _ in Finding.Kind.choices],
+        "labels": [str(label) for _, label in Finding.Kind.choices],
+    }
+    sql = SEARCH_REFRESH_SQL
+    if item_ids is not None:
+        params["ids"] = sorted(set(item_ids))
+        if not params["ids"]:
+            return
+        sql += " AND item.id = ANY(%(ids)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def audit(name: str, *, by: Actor | None, **fields: Any) -> None:
     """A security-log event once the change is committed, whatever door it came through
     (the log takes the address and request id of the request being served, if any)."""
     user = history_user(by)

@@ -30,6 +30,8 @@ from .common import (
     lock_item,
     save_item,
     save_with_history,
+    search_refresh,
+    status_order,
 )
 from .reports import FindingInput, item_create
 
@@ -150,7 +152,11 @@ def _import_entries(
             item.status_id = entry.value
         if entry.date > item.last_entry_on:
             item.last_entry_on = entry.date
-    return TimelineEntry.objects.bulk_create(rows, batch_size=2000)
+    if any(e.kind == TimelineEntry.Kind.STATUS for e in entries):
+        item.status_order = status_order(item.status_id)
+    created = TimelineEntry.objects.bulk_create(rows, batch_size=2000)
+    search_refresh([item.pk])
+    return created
 
 
 @transaction.atomic

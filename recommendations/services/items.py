@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -36,7 +36,7 @@ from .common import (
 def comment_add(
     *,
     item: TrackedItem,
-    by: AbstractBaseUser,
+    by: User,
     text: str,
     on: dt.date | None = None,
     action: Action = Action.COMMENT,
@@ -65,7 +65,7 @@ def comment_add(
 def owner_set(
     *,
     item: TrackedItem,
-    by: AbstractBaseUser,
+    by: User,
     version: int,
     owner_name: str,
     owner_rank: str,
@@ -107,7 +107,7 @@ def owner_set(
 
 @transaction.atomic
 def status_change(
-    *, item: TrackedItem, by: AbstractBaseUser, to: str | None = None, reason: str = ""
+    *, item: TrackedItem, by: User, to: str | None = None, reason: str = ""
 ) -> TrackedItem:
     """A liaison lead moves an item between awaiting-review and being-progressed (`to`
     None: to whichever of the two it is not in). Refused while a closure proposal is
@@ -138,7 +138,7 @@ def status_change(
 def no_further_action(
     *,
     item: TrackedItem,
-    by: AbstractBaseUser,
+    by: User,
     reason: str,
     superseded_by: int | None = None,
 ) -> TrackedItem:
@@ -172,9 +172,7 @@ def leads_for(item: TrackedItem) -> QuerySet[Any]:
 
 
 @transaction.atomic
-def liaison_lead_assign(
-    *, item: TrackedItem, by: AbstractBaseUser, lead: AbstractBaseUser | None
-) -> TrackedItem:
+def liaison_lead_assign(*, item: TrackedItem, by: User, lead: User | None) -> TrackedItem:
     """Assign the item's liaison lead (who is reminded of it): only a liaison lead whose
     scope covers the item's force, or nobody."""
     item = lock_item(item)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from forces.models import Force
@@ -23,7 +23,10 @@ from ..selectors import today
 from .common import (
     Actor,
     append_entry,
+    history_user,
     save_with_history,
+    search_refresh,
+    status_order,
 )
 
 
@@ -53,7 +56,14 @@ def item_create(
         force=force,
         portal_id=portal_id,
         status_id=Status.AWAITING_REVIEW,
+        status_order=status_order(Status.AWAITING_REVIEW),
         last_entry_on=start,
+        # The list's sort keys, copied once: an item's force and finding never change
+        # (recommendations.signals follows edits of the reference data).
+        force_name=force.name,
+        report_title=finding.report.title,
+        finding_kind=finding.kind,
+        finding_number=finding.number,
     )
     save_with_history(item, by=by, reason="Created")
     if with_first_entry:
@@ -61,15 +71,16 @@ def item_create(
             item,
             kind=TimelineEntry.Kind.STATUS,
             on=start,
-            by=by,
+            by=history_user(by),
             status=Status.AWAITING_REVIEW,
             author_name=author_name,
         )
-        item.save(update_fields=["status", "last_entry_on"])
+        item.save(update_fields=["status", "status_order", "last_entry_on"])
+    search_refresh([item.pk])
     return item
 
 
-def require_publisher(by: AbstractBaseUser) -> None:
+def require_publisher(by: User) -> None:
     if not by.has_perm("recommendations.publish_report"):
         raise errors.NotPermitted
 
@@ -78,7 +89,7 @@ def require_publisher(by: AbstractBaseUser) -> None:
 def findings_issue(
     *,
     report: InspectionReport,
-    by: AbstractBaseUser,
+    by: User,
     findings: Sequence[FindingInput],
     forces: Iterable[Force],
 ) -> list[TrackedItem]:
@@ -87,7 +98,7 @@ def findings_issue(
     forces = list(forces)
     if not forces:
         raise errors.DomainError("Select at least one force", field="forces")
-    items = []
+    items: list[TrackedItem] = []
     for data in findings:
         finding = Finding(
             report=report,
@@ -104,7 +115,7 @@ def findings_issue(
 @transaction.atomic
 def report_publish(
     *,
-    by: AbstractBaseUser,
+    by: User,
     title: str,
     slug: str,
     published: dt.date,

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, QueryDict
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request for a page behind LoginRequiredMiddleware: its user is signed in. For
+    the type checker only; Django builds plain HttpRequests."""
+
+    user: User
 
 
 def posted(request: HttpRequest) -> QueryDict | None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-)
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import dashboards
+from .common import AuthenticatedHttpRequest
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The home page: a section for each role the person holds."""
     user = request.user
     acts_for_all = user.has_perm("recommendations.act_for_all_forces")

@@ -21,7 +21,7 @@ from .. import forms, imports
 from ..models import PendingImport
 from ..portal_format import importing
 from ..uploads import LimitedUploadHandler, megabytes
-from .common import posted
+from .common import AuthenticatedHttpRequest, posted
 
 IMPORT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
 
@@ -29,7 +29,7 @@ IMPORT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
 @csrf_exempt  # checked by import_upload once the limited handler is in place
 @require_http_methods(["GET", "POST"])
-def import_pages(request: HttpRequest) -> HttpResponse:
+def import_pages(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload pages and preview what importing them would do; nothing is written.
     A body that says it is too large is refused before it is read; the rest streams
     through a handler that stops at the first file over the limit."""
@@ -51,12 +51,15 @@ def import_pages(request: HttpRequest) -> HttpResponse:
 
 def _import_refused(request: HttpRequest, message: str) -> HttpResponse:
     form = forms.ImportForm()
-    form._errors = ErrorDict(files=form.error_class([message]))  # shown, nothing read
+    # Shown, nothing read.
+    form._errors = ErrorDict(files=form.error_class([message]))  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
     return render(request, "recommendations/import.html", {"form": form}, status=413)
 
 
 @csrf_protect
-def _import_upload(request: HttpRequest, limiter: LimitedUploadHandler | None) -> HttpResponse:
+def _import_upload(
+    request: AuthenticatedHttpRequest, limiter: LimitedUploadHandler | None
+) -> HttpResponse:
     form = forms.ImportForm(posted(request), request.FILES or None)
     if limiter is not None and limiter.refusal:
         return _import_refused(request, limiter.refusal)
@@ -87,7 +90,7 @@ def _import_upload(request: HttpRequest, limiter: LimitedUploadHandler | None) -
 
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
 @require_http_methods(["POST"])
-def import_confirm(request: HttpRequest) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply exactly what was previewed; if the data changed since, write nothing.
     Large imports go to the worker and the person sees their progress."""
     pending = imports.pending_for(request.user, request.POST.get("import_id"))
@@ -122,7 +125,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
 @require_GET
-def import_status(request: HttpRequest, pk: str) -> HttpResponse:
+def import_status(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
     """The progress of a person's own background import; refreshes itself while it runs
     (a meta refresh, so it works without JavaScript)."""
     pending = imports.pending_for(request.user, pk)

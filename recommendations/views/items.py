@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,9 +26,9 @@ from ..selectors import (
     open_proposal,
     timeline_newest_first,
 )
-from .common import posted
+from .common import AuthenticatedHttpRequest, posted
 
-ActionHandler = Callable[[HttpRequest, TrackedItem, dict], object]
+ActionHandler = Callable[[AuthenticatedHttpRequest, TrackedItem, dict[str, Any]], object]
 FormFactory = Callable[..., forms.GovukForm]
 
 
@@ -71,7 +72,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
     Action.PROGRESS_UPDATE: ActionPage(
         form=_comment_form("Progress update"),
         handler=lambda r, item, d: services.comment_add(
-            item=item, by=r.user, text=d["text"], on=d["date"], action="progress-update"
+            item=item, by=r.user, text=d["text"], on=d["date"], action=Action.PROGRESS_UPDATE
         ),
         done="Progress update added",
         intro="Say what the force has done towards this item, with any evidence.",
@@ -163,11 +164,11 @@ assert set(ACTION_PAGES) == set(policy.ACTIONS), "every policy action needs a pa
 
 
 @require_GET
-def item(request: HttpRequest, pk: int) -> HttpResponse:
+def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     proposal = open_proposal(obj)
     actions = [
-        (name, policy.ACTIONS[name].label)
+        (name, policy.ACTIONS[Action(name)].label)
         for name in policy.allowed_actions(request.user, obj, proposal)
     ]
     return render(
@@ -191,7 +192,7 @@ def _bullets(text: str) -> tuple[str, list[str]]:
 
 
 @require_http_methods(["GET", "POST"])
-def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """An action's form. The service decides (under the item's lock) and its domain
     error is what the person sees, with the error's own status code; the refusal shown
     before a form is posted comes from the same function the service asks."""
@@ -255,7 +256,7 @@ def _action_page(
             "page": ACTION_PAGES[action],
             "action": action,
             "refusal": refusal,
-            "title": policy.ACTIONS[action].label,
+            "title": policy.ACTIONS[Action(action)].label,
             "proposal": open_proposal(obj),
         },
         status=status,
@@ -275,13 +276,14 @@ def _refreshed_owner_form(
             "target_date": obj.target_date,
         }
     )
-    fresh._errors = old.errors
-    fresh._errors.setdefault("__all__", fresh.error_class()).append(error.message)
+    shown = old.errors
+    shown.setdefault("__all__", fresh.error_class()).append(error.message)
+    fresh._errors = shown  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
     return fresh
 
 
 @require_GET
-def item_history(request: HttpRequest, pk: int) -> HttpResponse:
+def item_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     records = list(obj.history.select_related("history_user").order_by("-history_date"))
     rows = []
@@ -289,7 +291,7 @@ def item_history(request: HttpRequest, pk: int) -> HttpResponse:
         prev = record.prev_record
         changes = record.diff_against(prev).changes if prev else []
         rows.append({"record": record, "changes": [c for c in changes if c.field != "version"]})
-    proposals = obj.all_proposals
+    proposals = obj.all_proposals  # type: ignore[attr-defined]  # item_detail's Prefetch to_attr
     proposal_history = []
     for p in proposals:
         proposal_history.extend(p.history.select_related("history_user").all())
@@ -305,7 +307,7 @@ def item_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def portal_page(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     response = HttpResponse(importing.item_page_text(obj), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{importing.export_filename(obj)}"'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
@@ -13,6 +15,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tracker.govuk_forms import choices_of
+
 from .. import exports
 from ..filters import SORTS, ItemFilter
 from ..models import TrackedItem
@@ -20,10 +24,10 @@ from ..selectors import (
     items_visible_to,
     today,
 )
-from ..templatetags.govuk import choices_of
+from .common import AuthenticatedHttpRequest
 
 
-def _filtered(request: HttpRequest) -> tuple[ItemFilter, QuerySet[TrackedItem]]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[ItemFilter, QuerySet[TrackedItem]]:
     """The list's rows: the person's scope, then the filters; none when a filter is bad."""
     base = (
         items_visible_to(request.user)
@@ -31,7 +35,7 @@ def _filtered(request: HttpRequest) -> tuple[ItemFilter, QuerySet[TrackedItem]]:
         # tables (forces, statuses, reports) come by id in their own trivial queries.
         .select_related("finding")
         .prefetch_related("force", "status", "finding__report")
-        .defer("finding__text", "finding__cause_of_concern")
+        .defer("search", "finding__text", "finding__cause_of_concern")
     )
     filterset = ItemFilter(request.GET, queryset=base, request=request)
     if not filterset.is_valid():
@@ -39,7 +43,7 @@ def _filtered(request: HttpRequest) -> tuple[ItemFilter, QuerySet[TrackedItem]]:
     return filterset, filterset.qs
 
 
-def list_rows(items: list[TrackedItem], base: str) -> list[dict[str, object]]:
+def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]]:
     """The table's cells as plain values: the template engine resolves dict keys far
     faster than chains of attributes and properties."""
     on = today()
@@ -75,7 +79,7 @@ LIST_COLUMNS = [
 
 
 @require_GET
-def item_list(request: HttpRequest) -> HttpResponse:
+def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
     paginator = Paginator(qs, 50)
     page = paginator.get_page(request.GET.get("page"))
@@ -96,7 +100,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _, qs = _filtered(request)
     response = StreamingHttpResponse(
         exports.csv_lines(exports.rows(qs)), content_type="text/csv; charset=utf-8"
@@ -106,7 +110,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_GET
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, qs = _filtered(request)
     response = HttpResponse(
         exports.xlsx_bytes(exports.rows(qs)),

@@ -21,7 +21,7 @@ from ..models import InspectionReport
 from ..selectors import (
     items_visible_to,
 )
-from .common import posted
+from .common import AuthenticatedHttpRequest, posted
 
 
 @require_GET
@@ -39,7 +39,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def report(request: HttpRequest, slug: str) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     obj = get_object_or_404(InspectionReport, slug=slug)
     visible = items_visible_to(request.user).filter(finding__report=obj)
     findings = obj.findings.annotate(
@@ -50,7 +50,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 @permission_required("recommendations.publish_report", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.ReportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +70,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 @permission_required("recommendations.publish_report", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def finding_new(request: HttpRequest, slug: str) -> HttpResponse:
+def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     obj = get_object_or_404(InspectionReport, slug=slug)
     form = forms.FindingForm(posted(request))
     if request.method == "POST" and form.is_valid():

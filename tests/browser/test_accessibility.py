@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from recommendations import services
 from recommendations.models import Status
-from tests.browser.conftest import PASSWORD, run_axe
+from tests.browser.conftest import PASSWORD, run_axe, totp_code
 
 pytestmark = [
     pytest.mark.browser,
@@ -143,6 +143,11 @@ def sign_in_by_keyboard(page, username):
     tab_to(page, "#id_password")
     page.keyboard.type(PASSWORD)
     go(page)
+    page.wait_for_load_state()
+    if "/accounts/two-factor/" in page.url:  # the second step, by keyboard too
+        tab_to(page, "#id_code")
+        page.keyboard.type(totp_code(username))
+        go(page)
 
 
 def test_the_closure_journey_by_keyboard_alone(open_as, story, shots):

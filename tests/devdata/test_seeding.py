@@ -63,3 +63,21 @@ def test_the_same_seed_gives_the_same_data_and_a_repeat_is_refused():
     assert fingerprint() == first
     with pytest.raises(CommandError, match="seed 9 is already in this database"):
         call_command("seed_demo", "--items", "10", "--seed", "9", stdout=io.StringIO())
+
+
+def test_seeded_items_have_their_sort_keys_and_search_documents():
+    from django.db import connection
+
+    from recommendations.services import search_refresh
+
+    seed(items=60, seed=11)
+    for item in TrackedItem.objects.select_related("finding__report", "force", "status"):
+        assert item.force_name == item.force.name
+        assert item.report_title == item.finding.report.title
+        assert (item.finding_kind, item.finding_number) == (item.finding.kind, item.finding.number)
+        assert item.status_order == item.status.order
+    documents = dict(TrackedItem.objects.values_list("pk", "search"))
+    assert all(documents.values())
+    search_refresh(None)  # what the services would write
+    assert dict(TrackedItem.objects.values_list("pk", "search")) == documents
+    assert connection.vendor == "postgresql"

@@ -22,7 +22,7 @@ from recommendations.models import (
     TimelineEntry,
     TrackedItem,
 )
-from tests.conftest import progressed
+from tests.conftest import progressed, sign_in
 from tests.factories import UserFactory
 
 SECRET_PAGE = "Page text that only its owner may read"
@@ -42,7 +42,7 @@ def administrator(request, people):
 @pytest.fixture
 def browser(administrator) -> Client:
     client = Client()
-    client.force_login(administrator)
+    sign_in(client, administrator)
     return client
 
 

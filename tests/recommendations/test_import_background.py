@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from recommendations import imports
 from recommendations.models import PendingImport, TimelineEntry, TrackedItem
+from tests.conftest import sign_in
 from tests.factories import ReportFactory
 from tests.recommendations.test_reminders import wait_until, worker  # noqa: F401
 
@@ -43,7 +44,7 @@ def test_a_large_import_runs_on_the_worker_with_a_progress_page(
     settings.IMPORT_BACKGROUND_ENTRIES = 3
     ReportFactory(slug="peel-2016-national")
     client = Client()
-    client.force_login(make_user("admin"))
+    sign_in(client, make_user("admin"))
     pending = preview(client)
     response = client.post(reverse("recommendations:import_confirm"), {"import_id": pending.pk})
     status_url = reverse("recommendations:import_status", args=[pending.pk])

@@ -132,7 +132,7 @@ def test_a_lead_cannot_import_closure_and_an_administrator_is_named(
     response = upload(client_as("liaison-lead"), ("glos.txt", page))
     html = response.content.decode()
     assert response.status_code == 400
-    assert "a &#x27;complete&#x27; status cannot be imported: propose closure" in html
+    assert "a &#39;complete&#39; status cannot be imported: propose closure" in html
     assert state(item) == before
 
     admin = client_as("admin")

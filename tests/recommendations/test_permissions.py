@@ -41,6 +41,13 @@ ALLOW_LIST = {
 }
 LOGIN_ONLY = {"password_change", "password_change_done"}
 SESSION_PAGES = ["session_extend"]
+TWO_FACTOR_PAGES = {
+    "two_factor_verify",
+    "two_factor_setup",
+    "two_factor_recovery",
+    "two_factor_codes",
+    "two_factor_reset",
+}
 
 
 def perms(role):
@@ -206,7 +213,7 @@ def all_url_names(resolver=None, namespace=""):
 
 def test_every_url_is_in_the_matrix_or_allow_listed():
     covered = set(ITEM_PAGES + GLOBAL_PAGES + ADMIN_PAGES) | {"recommendations:action"}
-    covered |= set(IMPORT_PAGES) | set(SESSION_PAGES)
+    covered |= set(IMPORT_PAGES) | set(SESSION_PAGES) | TWO_FACTOR_PAGES
     missing = [
         name
         for name in all_url_names()
@@ -227,7 +234,7 @@ IMPORT_PAGES = [
 
 @pytest.mark.django_db
 def test_anonymous_users_are_sent_to_login_from_every_page(client, item):
-    samples = {"pk": item.pk, "action": "comment", "slug": "x"}
+    samples = {"pk": item.pk, "action": "comment", "slug": "x"}  # two_factor_reset: a user pk
     for name in all_url_names():
         if name in ALLOW_LIST or name.startswith("admin:"):
             continue
@@ -335,3 +342,19 @@ def test_import_upload_and_confirm_matrix(client_as, role, scope):
         assert "you do not act for" in upload.content.decode()
         assert "Imported progress" not in upload.content.decode()
     assert snapshot(item) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+def test_two_factor_pages_matrix(client_as, people, role):
+    """With two-factor satisfied: set-up and codes show, the code pages send you on,
+    and only administrators may reset someone's second factor."""
+    client = client_as(role)
+    assert client.get(reverse("two_factor_setup")).status_code == 200
+    assert client.get(reverse("two_factor_codes")).status_code == 200
+    assert client.get(reverse("two_factor_verify")).status_code == 302
+    assert client.get(reverse("two_factor_recovery")).status_code == 302
+    target = people["liaison-officer"]
+    reset = client.post(reverse("two_factor_reset", args=[target.pk]))
+    assert reset.status_code == (302 if "act_for_all_forces" in perms(role) else 403)
+    assert client.get(reverse("two_factor_reset", args=[target.pk])).status_code in (403, 405)

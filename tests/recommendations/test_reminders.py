@@ -17,6 +17,7 @@ from django.urls import reverse
 from forces.models import Force
 from recommendations import reminders, services, tasks
 from recommendations.models import Reminder, ReminderDelivery, Status, TrackedItem
+from tests.conftest import sign_in
 from tests.factories import FindingFactory, ReportFactory, make_item
 
 START = dt.date(2025, 1, 10)
@@ -129,7 +130,7 @@ def test_escalation_after_the_second_period_reaches_the_chief_once(team):
     from django.test import Client
 
     client = Client()
-    client.force_login(team["lead"])
+    sign_in(client, team["lead"])
     html = client.get(reverse("recommendations:item", args=[item.pk])).content.decode()
     assert "Escalation sent" in html and "Reminder sent" in html
 
@@ -257,7 +258,7 @@ def test_redis_down_never_blocks_a_comment_and_the_next_sweep_catches_up(
     from django.test import Client
 
     client = Client()
-    client.force_login(team["officer"])
+    sign_in(client, team["officer"])
     worker.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
     _reset_broker(worker)
     try:

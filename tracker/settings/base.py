@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "forces",
     "recommendations",
     "devdata",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "tracker.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -54,6 +58,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "tracker.middleware.SessionLimitsMiddleware",
+    "tracker.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -146,17 +151,32 @@ SESSION_COOKIE_SAMESITE = "Lax"
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
 
+# The portal's pages and emails are Jinja2 (templates/, with GOV.UK Frontend's macros
+# from govuk-frontend-jinja: tracker/jinja2.py); Django's admin keeps Django templates.
+# Jinja2's backend adds request, csrf_input and csrf_token itself.
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "tracker.jinja2.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.service",
+            ],
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tracker.context_processors.service",
             ],
         },
     },
@@ -249,6 +269,13 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="recommendation-tracker@localhost")
 
 SERVICE_NAME = "Recommendation Tracker"
+
+# Two-factor sign-in (django-otp): these roles must set it up before reaching anything
+# else; anyone may turn it on. The issuer names the portal in authenticator apps.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=["admin", "chief-of-staff", "liaison-lead", "inspector"]
+)
+OTP_TOTP_ISSUER = SERVICE_NAME
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from devdata.demo import DEMO_PASSWORD, USERS, load_demo
@@ -6,7 +8,7 @@ from devdata.demo import DEMO_PASSWORD, USERS, load_demo
 class Command(BaseCommand):
     help = "Fill the database with demo reports, items and one user per role (idempotent)."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         counts = load_demo()
         self.stdout.write(
             f"Demo data: {counts['imported']} sample pages imported, "

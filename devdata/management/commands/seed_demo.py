@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from devdata.seeding import AlreadySeeded, seed
 
@@ -8,7 +9,7 @@ from devdata.seeding import AlreadySeeded, seed
 class Command(BaseCommand):
     help = "Create N realistic items across every force, report, type and status, in bulk."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--items", type=int, required=True, metavar="N")
         parser.add_argument(
             "--seed",
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             help="the same seed gives the same data (default 1)",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["items"] < 1:
             raise CommandError("--items must be 1 or more")
         started = time.perf_counter()

@@ -1,6 +1,7 @@
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from forces.users import GROUP_FOR_ROLE, UserSetupError, user_set_role
 
@@ -8,7 +9,7 @@ from forces.users import GROUP_FOR_ROLE, UserSetupError, user_set_role
 class Command(BaseCommand):
     help = "Create or update a user with a role and the force(s) or region they act for."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, help=", ".join(GROUP_FOR_ROLE))
         parser.add_argument(
@@ -30,8 +31,16 @@ class Command(BaseCommand):
                 "unless it passes AUTH_PASSWORD_VALIDATORS (12 characters or more)"
             ),
         )
+        parser.add_argument(
+            "--totp",
+            action="store_true",
+            help=(
+                "give the person a new authenticator-app device (two-factor sign-in) and "
+                "print its provisioning address (otpauth://...) on the last line"
+            ),
+        )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         password = None
         if options["password_stdin"]:
             password = sys.stdin.readline().rstrip("\n")
@@ -53,3 +62,11 @@ class Command(BaseCommand):
             f"{'Created' if created else 'Updated'} {user.username} as "
             f"{GROUP_FOR_ROLE[options['role']]}."
         )
+        if options["totp"]:
+            from tracker.two_factor import totp_for_new_user
+
+            self.stdout.write(
+                "Two-factor sign-in: load this address into an authenticator app "
+                "(it is shown once):"
+            )
+            self.stdout.write(totp_for_new_user(user))

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from recommendations.models import TimelineEntry, TrackedItem
 from recommendations.portal_format import importing
@@ -9,12 +10,12 @@ from recommendations.portal_format import importing
 class Command(BaseCommand):
     help = "Write one monitoring-portal page per item, named <force-slug>-<portal-id or id>.txt."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True, metavar="DIR")
         parser.add_argument("--force", metavar="SLUG")
         parser.add_argument("--report", metavar="SLUG")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         from django.db.models import Prefetch
 
         out = Path(options["out"])

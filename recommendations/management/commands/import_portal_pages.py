@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from recommendations.policy import COMMAND_LINE
@@ -13,13 +14,13 @@ class Command(BaseCommand):
         "nothing is written for any file when there is one."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--force", metavar="SLUG", help="for pages with no address line")
         parser.add_argument("--report", metavar="SLUG", help="the report the items belong to")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         files = []
         for name in options["files"]:
             path = Path(name)

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from recommendations import reminders
 
@@ -10,14 +12,14 @@ class Command(BaseCommand):
         "sweep the Celery beat schedule runs daily). Safe to run twice: nothing is sent twice."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="say exactly what the next real run would send; send and record nothing",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["dry_run"]:
             # The plan the real sweep claims, with the digests' own counting rule: the
             # lines below are the ones the next real run prints.

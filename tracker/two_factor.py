@@ -1,0 +1,166 @@
+"""Two-factor sign-in with django-otp: an authenticator app (TOTP) and single-use
+recovery codes.
+
+Roles listed in MFA_REQUIRED_ROLES must set it up before they can reach anything else;
+anyone else may turn it on, and once they have, they are asked for a code at every
+sign-in. Code attempts are throttled by django-otp (an exponential delay after each
+failure) and every set-up, use, failure and reset is in the security log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from forces.selectors import display_name, role_of
+
+from .security import event
+
+RECOVERY_CODES = 10
+APP_DEVICE = "Authenticator app"
+RECOVERY_DEVICE = "Recovery codes"
+ops_log = logging.getLogger(__name__)
+
+
+def required_for(user: Any) -> bool:
+    spec = role_of(user)
+    return spec is not None and spec.slug in settings.MFA_REQUIRED_ROLES
+
+
+def app_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("id").first()
+
+
+def has_two_factor(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_device(user: Any) -> TOTPDevice:
+    """The person's unconfirmed authenticator-app device, made on first use: its secret
+    is shown until a code from it confirms it."""
+    device = app_device(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=False)
+    return device
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The device's provisioning address as an SVG QR code, made on the server."""
+    return segno.make(device.config_url, error="m").svg_inline(
+        scale=4, title="QR code to scan with your authenticator app"
+    )
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The secret as base32 in groups of four, for people who cannot scan."""
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _clean(code: str) -> str:
+    return "".join(code.split())
+
+
+WAIT = "Too many wrong codes. Wait a minute, then try again"
+
+
+def confirm(request: Any, device: TOTPDevice, code: str) -> tuple[list[str] | None, str]:
+    """Confirm a new device with a code from it: the person is then verified for this
+    session and gets their recovery codes (shown once). (None, why) when refused."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        event("two-factor-throttled", user=device.user, during="set-up")
+        return None, WAIT
+    if not device.verify_token(_clean(code)):
+        event("two-factor-failed", user=device.user, during="set-up")
+        return None, "The code is not right. Check the app shows this account"
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = recovery_codes_replace(device.user)
+    otp_login(request, device)
+    event("two-factor-set-up", user=device.user)
+    notify(device.user, "Two-factor sign-in was set up on your account")
+    return codes, ""
+
+
+def verify(request: Any, code: str, *, recovery: bool = False) -> tuple[bool, str]:
+    """Check a code (or a recovery code) for the signed-in person. Returns (ok, message);
+    the message says to wait when django-otp's throttle holds the device."""
+    user = request.user
+    model = StaticDevice if recovery else TOTPDevice
+    device = model.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return False, "There is no such code set up for your account"
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        event("two-factor-throttled", user=user)
+        return False, WAIT
+    if device.verify_token(_clean(code)):
+        otp_login(request, device)
+        event("two-factor-used", user=user, recovery=recovery)
+        if recovery:
+            left = StaticToken.objects.filter(device=device).count()
+            notify(user, f"A recovery code was used to sign in ({left} left)")
+        return True, ""
+    event("two-factor-failed", user=user, recovery=recovery)
+    return False, "The code is not right. Check it and try again"
+
+
+def recovery_codes_replace(user: Any) -> list[str]:
+    """Ten new single-use recovery codes; the old ones stop working."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_DEVICE, defaults={"confirmed": True}
+        )
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    event("two-factor-recovery-codes-replaced", user=user)
+    return codes
+
+
+def reset(*, user: Any, by: Any) -> None:
+    """An administrator removes someone's second factor (a lost phone): they set it up
+    again at their next sign-in."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+    event("two-factor-reset", user=by, target=user.pk, target_username=user.get_username())
+    notify(user, f"Two-factor sign-in was reset on your account by {display_name(by)}")
+
+
+def totp_for_new_user(user: Any) -> str:
+    """Give a person an authenticator-app device now (add_user --totp) and return its
+    provisioning address (otpauth://…), to load into an app or a test."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=True)
+    return device.config_url
+
+
+def notify(user: Any, what: str) -> None:
+    """Email the person about a change to their account's sign-in."""
+    if not user.email:
+        return
+    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
+    body = (
+        f"Hello {display_name(user)},\n\n{what} on {when} (UK time).\n\n"
+        "If this was you, you need do nothing. If it was not, reset your password "
+        "and tell your administrator now.\n"
+    )
+    try:
+        send_mail(f"{settings.SERVICE_NAME}: {what}", body, None, [user.email])
+    except Exception:
+        ops_log.exception("two-factor email not sent")

@@ -1,0 +1,146 @@
+"""The two-factor pages: set up an authenticator app, enter a code, use a recovery code,
+replace the recovery codes, and an administrator's reset of someone's second factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import two_factor
+
+NEXT_KEY = "two_factor_next"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows now",
+        error_messages={"required": "Enter the code"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class RecoveryForm(forms.Form):
+    code = forms.CharField(
+        label="Recovery code",
+        max_length=20,
+        help_text="One of the recovery codes you saved when you set up two-factor sign-in",
+        error_messages={"required": "Enter a recovery code"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.session.get(NEXT_KEY) or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return str(target)
+
+
+def _done(request: HttpRequest) -> HttpResponse:
+    target = _next(request)
+    request.session.pop(NEXT_KEY, None)
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Scan (or type) the secret, then prove it with a code; recovery codes follow."""
+    user: Any = request.user
+    if two_factor.has_two_factor(user) and not user.is_verified():
+        return redirect("two_factor_verify")  # set up already: prove it first
+    device = two_factor.pending_device(user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        codes, message = two_factor.confirm(request, device, form.cleaned_data["code"])
+        if codes is not None:
+            return render(
+                request, "registration/two_factor_codes.html", {"codes": codes, "new": True}
+            )
+        form.add_error("code", message)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": two_factor.qr_svg(device),
+            "secret": two_factor.secret_text(device),
+            "required": two_factor.required_for(user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in."""
+    user: Any = request.user
+    if user.is_verified():
+        return _done(request)
+    if not two_factor.has_two_factor(user):
+        return redirect("two_factor_setup")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        ok, message = two_factor.verify(request, form.cleaned_data["code"])
+        if ok:
+            return _done(request)
+        form.add_error("code", message)
+    if form.errors:
+        status = 400
+    return render(request, "registration/two_factor_verify.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery(request: HttpRequest) -> HttpResponse:
+    """Sign in with a single-use recovery code instead of the app."""
+    user: Any = request.user
+    if user.is_verified():
+        return _done(request)
+    form = RecoveryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        ok, message = two_factor.verify(request, form.cleaned_data["code"], recovery=True)
+        if ok:
+            messages.success(request, "Signed in with a recovery code. It cannot be used again.")
+            return _done(request)
+        form.add_error("code", message)
+    return render(
+        request,
+        "registration/two_factor_recovery.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def codes(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery codes (the old ones stop working); only once verified."""
+    user: Any = request.user
+    if not user.is_verified():
+        return redirect("two_factor_verify")
+    if request.method == "POST":
+        new = two_factor.recovery_codes_replace(user)
+        two_factor.notify(user, "New recovery codes were made for your account")
+        return render(request, "registration/two_factor_codes.html", {"codes": new})
+    return render(request, "registration/two_factor_codes.html", {"codes": None})
+
+
+@permission_required("recommendations.act_for_all_forces", raise_exception=True)
+@require_POST
+def reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator resets someone's second factor (from the admin's user page)."""
+    person = get_object_or_404(get_user_model(), pk=pk)
+    two_factor.reset(user=person, by=request.user)
+    messages.success(request, f"Two-factor sign-in reset for {person.get_username()}.")
+    return redirect("admin:auth_user_change", person.pk)
