@@ -86,6 +86,15 @@ def user_set_role(
     scope.region = region
     scope.save()
     scope.forces.set(forces)
+    from tracker.security import event
+
+    event(
+        "user-created" if created else "user-changed",
+        username=user.get_username(),
+        role=role,
+        forces=",".join(f.slug for f in forces),
+        region=region.slug if region else None,
+    )
     return user, created
 
 

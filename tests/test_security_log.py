@@ -145,6 +145,8 @@ def test_a_field_named_like_a_secret_is_never_written(people, security_log):
 @pytest.mark.django_db
 def test_line_breaks_in_a_username_cannot_forge_a_log_line(make_user, security_log):
     make_user("inspector", "ruth")
+    security_log.seek(0)
+    security_log.truncate()  # from here on, only the sign-in attempts
     forged = "ruth\n2026-11-23T08:00:00Z SECURITY event=sign-in user=admin\r\rx"
     client = Client(REMOTE_ADDR="10.1.2.3")
     for _ in range(3):

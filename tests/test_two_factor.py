@@ -170,3 +170,17 @@ def test_no_code_or_secret_reaches_the_security_log(make_user, caplog):
     with caplog.at_level("INFO", logger="tracker.security"):
         client.post(reverse("two_factor_verify"), {"code": code})
     assert code not in caplog.text and device.key not in caplog.text
+
+
+def test_people_and_scope_changes_are_security_events(make_user, client_as, caplog):
+    with caplog.at_level("INFO", logger="tracker.security"):
+        make_user("liaison-lead", "lee", force_slugs=["gloucestershire"])
+        client_as("admin").post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "two_factor_reset", "_selected_action": [make_user("inspector").pk]},
+        )
+    events = [r.msg for r in caplog.records if isinstance(r.msg, dict)]
+    created = next(e for e in events if e["event"] == "user-created" and e["username"] == "lee")
+    assert created["role"] == "liaison-lead" and created["forces"] == "gloucestershire"
+    admin_change = next(e for e in events if e["event"] == "admin-change")
+    assert admin_change["username"] == "admin" and admin_change["model"] == "auth.user"

@@ -6,7 +6,8 @@ class TrackerConfig(AppConfig):
     verbose_name = "Recommendation Tracker"
 
     def ready(self) -> None:
-        from . import security  # noqa: F401  (connects the security log's signal receivers)
+        from . import security  # connects the security log's signal receivers
         from .database_rules import register_history_triggers
 
         register_history_triggers()  # every history table is append-only in PostgreSQL
+        security.connect_admin_changes()

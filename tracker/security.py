@@ -140,6 +140,30 @@ def _sign_in_failed(
     event("sign-in-failed", request=request, username=credentials.get("username"))
 
 
+def _admin_changed(sender: object, instance: Any, created: bool, **kwargs: object) -> None:
+    """Every change made in the Django admin (people, scopes, reference data, reports,
+    two-factor resets) is a security event too, with who, what and how."""
+    if created:
+        event(
+            "admin-change",
+            user=instance.user,
+            action={1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, "other"),
+            model=f"{instance.content_type.app_label}.{instance.content_type.model}"
+            if instance.content_type_id
+            else None,
+            object_id=instance.object_id,
+            object=instance.object_repr,
+            change=instance.get_change_message(),
+        )
+
+
+def connect_admin_changes() -> None:
+    from django.contrib.admin.models import LogEntry
+    from django.db.models.signals import post_save
+
+    post_save.connect(_admin_changed, sender=LogEntry, dispatch_uid="security-admin-change")
+
+
 @receiver(user_locked_out)
 def _locked_out(
     sender: object, request: HttpRequest, username: str | None = None, **kwargs: object
