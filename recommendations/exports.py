@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.urls import reverse
 
 from .models import Finding, TrackedItem
-from .selectors import stale_q, today
+from .selectors import overdue_q, stale_q, today
 
 HEADERS = [
     "portal_id",
@@ -28,6 +29,7 @@ HEADERS = [
     "days_since_update",
     "stale",
     "url",
+    "overdue",
 ]
 FIELDS = [
     "pk",
@@ -46,8 +48,10 @@ FIELDS = [
     "finding__report__published",
     "last_entry_on",
     "is_stale",
+    "is_overdue",
 ]
 KIND_LABELS = dict(Finding.Kind.choices)
+COLUMN_WIDTHS = {"force": 32, "region": 20, "report": 50, "reference": 24, "owner": 30, "url": 45}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -58,12 +62,18 @@ def neutralise(value: object) -> object:
     return value
 
 
-def rows(qs: QuerySet) -> Iterator[list[object]]:
-    """The export rows, streamed from the database in chunks; memory stays flat."""
+def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
+    """The export rows, streamed from the database in chunks; memory stays flat. Dates
+    are dates (each format writes them its own way); links start with `base`, the
+    portal's address (PORTAL_BASE_URL, else the host the request came to)."""
     on = today()
     # Stale by the one definition (selectors.stale_q), worked out by the database.
-    qs = qs.annotate(is_stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()))
-    base = settings.PORTAL_BASE_URL
+    # Stale and overdue by their one definitions, worked out by the database.
+    qs = qs.annotate(
+        is_stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()),
+        is_overdue=ExpressionWrapper(overdue_q(on), output_field=BooleanField()),
+    )
+    base = (settings.PORTAL_BASE_URL or base).rstrip("/")
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
     for r in qs.values_list(*FIELDS).iterator(chunk_size=2000):
         (
@@ -83,6 +93,7 @@ def rows(qs: QuerySet) -> Iterator[list[object]]:
             published,
             last,
             stale,
+            overdue,
         ) = r
         label = KIND_LABELS[kind]
         yield [
@@ -95,12 +106,13 @@ def rows(qs: QuerySet) -> Iterator[list[object]]:
             status,
             TrackedItem.owner_text(rank, owner, department),
             lead or "",
-            target.isoformat() if target else "",
-            published.isoformat(),
-            last.isoformat(),
+            target,
+            published,
+            last,
             (on - last).days,
             "yes" if stale else "no",
             base + item_path.format(pk),
+            "true" if overdue else "false",
         ]
 
 
@@ -109,23 +121,52 @@ class _Echo:
         return value
 
 
+def _text(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
 def csv_lines(data: Iterable[list[object]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADERS)
     for row in data:
-        yield writer.writerow([neutralise(v) for v in row])
+        yield writer.writerow([neutralise(_text(v)) for v in row])
 
 
 def xlsx_bytes(data: Iterable[list[object]]) -> bytes:
     import io
 
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Recommendations")
-    sheet.append(HEADERS)
+    sheet.freeze_panes = "A2"  # the header stays in view
+    for index, header in enumerate(HEADERS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(header, 14)
+    bold = Font(bold=True)
+    header_cells = []
+    for header in HEADERS:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
     for row in data:
-        sheet.append([neutralise(v) for v in row])
+        cells: list[object] = []
+        for value in row:
+            if isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=dt.datetime(value.year, value.month, value.day))
+                cell.number_format = "yyyy-mm-dd"  # a real date, sortable and filterable
+                cells.append(cell)
+            else:
+                cells.append(neutralise("" if value is None else value))
+        sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{count + 1}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from forces.models import Force, Region
 
 from .models import Finding, InspectionReport, Status, Theme, TimelineEntry, TrackedItem
-from .selectors import stale_q, today
+from .selectors import overdue_q, stale_q
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 # Every sort is a column of the item with an index ending in id (models.TrackedItem):
@@ -131,6 +131,8 @@ class ItemFilter(df.FilterSet):
             data = data.copy()
             if not data.get("status"):
                 data.setlist("status", ["open"])  # the default: outstanding items only
+            if data.get("overdue") == "1":
+                data["overdue"] = "yes"  # overdue=1, as links elsewhere write it
         super().__init__(data, *args, **kwargs)
         self.statuses = list(Status.objects.all())
         self.filters["status"].extra["choices"] = [
@@ -160,7 +162,7 @@ class ItemFilter(df.FilterSet):
         return qs.filter(stale_q()) if value == "yes" else qs.exclude(stale_q())
 
     def filter_overdue(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        overdue = Q(target_date__lt=today(), status__is_open=True)
+        overdue = overdue_q()
         return qs.filter(overdue) if value == "yes" else qs.exclude(overdue)
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:

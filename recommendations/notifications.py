@@ -12,7 +12,8 @@ from .models import ClosureProposal, TimelineEntry
 
 
 def item_url(item_id: int) -> str:
-    return settings.PORTAL_BASE_URL + reverse("recommendations:item", args=[item_id])
+    base = (settings.PORTAL_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("recommendations:item", args=[item_id])
 
 
 def chiefs_of_staff_for(region_id: int) -> list[str]:

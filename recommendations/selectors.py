@@ -28,6 +28,11 @@ def items_visible_to(user: User) -> QuerySet[TrackedItem]:
     return qs.filter(force_id__in=force_ids)
 
 
+def overdue_q(on: dt.date | None = None) -> Q:
+    """The one definition of overdue: open, with a target date before today."""
+    return Q(status__is_open=True, target_date__lt=on or today())
+
+
 def stale_cutoff(on: dt.date | None = None) -> dt.date:
     return (on or today()) - dt.timedelta(days=settings.STALE_AFTER_DAYS)
 

@@ -312,7 +312,7 @@ def password_changed_notify(user: Any) -> None:
         return
     when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
     name = user.get_full_name() or user.get_username()
-    base = settings.PORTAL_BASE_URL.rstrip("/")
+    base = (settings.PORTAL_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
     body = (
         f"Hello {name},\n\n"
         f"The password of your {settings.SERVICE_NAME} account ({user.get_username()}) "

@@ -103,7 +103,8 @@ def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _, qs = _filtered(request)
     response = StreamingHttpResponse(
-        exports.csv_lines(exports.rows(qs)), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(exports.rows(qs, base=request.build_absolute_uri("/"))),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.export_filename("csv")}"'
     return response
@@ -113,7 +114,7 @@ def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
 def export_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, qs = _filtered(request)
     response = HttpResponse(
-        exports.xlsx_bytes(exports.rows(qs)),
+        exports.xlsx_bytes(exports.rows(qs, base=request.build_absolute_uri("/"))),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.export_filename("xlsx")}"'

@@ -379,3 +379,33 @@ def test_only_a_lead_who_acts_for_the_force_can_be_assigned(client_as, people, i
     item.refresh_from_db()
     assert item.liaison_lead == people["liaison-lead"]
     assert item.history.first().history_change_reason.startswith("Liaison lead set to")
+
+
+def test_exports_have_real_dates_an_overdue_column_and_the_requests_host(
+    client_as, people, item, settings
+):
+    import openpyxl
+
+    settings.PORTAL_BASE_URL = ""
+    services.owner_set(
+        item=item,
+        by=people["admin"],
+        version=item.version,
+        owner_name="Lee",
+        owner_rank="",
+        owner_department="",
+        target_date=dt.date(2020, 1, 31),
+    )
+    client = client_as("inspector")
+    csv_text = b"".join(client.get(reverse("recommendations:export_csv")).streaming_content)
+    header, row = csv_text.decode().splitlines()[:2]
+    assert header.split(",")[-1] == "overdue" and row.split(",")[-1] == "true"
+    assert f"http://testserver/recommendations/{item.pk}/" in row
+    assert client.get(reverse("recommendations:list"), {"overdue": "1"}).status_code == 200
+    xlsx = client.get(reverse("recommendations:export_xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    headers = [c.value for c in sheet[1]]
+    target = sheet.cell(row=2, column=headers.index("target_date") + 1).value
+    assert target.date() == dt.date(2020, 1, 31)

@@ -258,7 +258,9 @@ STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 # Portal-page imports with more new entries than this are applied by the worker.
 IMPORT_BACKGROUND_ENTRIES = env.int("IMPORT_BACKGROUND_ENTRIES", default=2000)
 ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=30)
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The portal's address for links in emails (which have no request) and exports; when
+# unset, exports and downloads use the host the request came to.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
