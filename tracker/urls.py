@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/two-factor/reset/<int:pk>/", two_factor_views.reset, name="two_factor_reset"),
     path("admin/", admin.site.urls),
     path("healthz", tracker_views.healthz, name="healthz"),
+    path("assets/images/<str:name>", tracker_views.moj_asset, name="moj_asset"),
     path("accessibility/", tracker_views.accessibility, name="accessibility"),
     path("", include("recommendations.urls")),
 ]

@@ -3,9 +3,10 @@ session keep-alive."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET, require_POST
 
 from .security import event
 
@@ -32,3 +33,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_not_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
+
+
+@login_not_required
+@require_GET
+def moj_asset(request: HttpRequest, name: str) -> HttpResponse:
+    """MOJ Frontend's compiled CSS asks for its images at /assets/images/; they are
+    served with the other static files, so send the browser there."""
+    if "/" in name or name.startswith("."):
+        raise Http404("No such image")
+    return redirect(static(f"moj/assets/images/{name}"), permanent=True)

@@ -38,6 +38,7 @@ ALLOW_LIST = {
     "password_reset_complete",
     "healthz",
     "accessibility",
+    "moj_asset",
 }
 LOGIN_ONLY = {"password_change", "password_change_done"}
 SESSION_PAGES = ["session_extend"]
@@ -260,7 +261,9 @@ def _patterns(resolver=None, namespace=""):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(ALLOW_LIST - {"logout", "password_reset_confirm"}))
+@pytest.mark.parametrize(
+    "name", sorted(ALLOW_LIST - {"logout", "password_reset_confirm", "moj_asset"})
+)
 def test_allow_listed_pages_are_open(client, name):
     assert client.get(reverse(name)).status_code == 200
 
