@@ -18,7 +18,7 @@ STORAGES = {
 }
 STATIC_ROOT = BASE_DIR / "static" / "build"  # exists; the benchmark fetches no assets
 AXES_ENABLED = False  # the benchmark signs in many times from one address
-MFA_REQUIRED_ROLES: list[str] = []  # it measures pages, not the two-factor step
+MFA_REQUIRED_ROLES = []  # it measures pages, not the two-factor step
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
