@@ -90,7 +90,7 @@ def user_set_role(
 
     event(
         "user-created" if created else "user-changed",
-        username=user.get_username(),
+        user=user,
         role=role,
         forces=",".join(f.slug for f in forces),
         region=region.slug if region else None,

@@ -25,6 +25,8 @@ from .models import ClosureProposal, Status
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
+    from forces.models import Force
+
     from .models import TrackedItem
 
 OPEN = frozenset({Status.AWAITING_REVIEW, Status.BEING_PROGRESSED})
@@ -208,12 +210,12 @@ def acts_for(user: User | CommandLine, force_id: int) -> bool:
     return force_id in assigned
 
 
-def why_not_import(user: User | CommandLine, force_id: int) -> str | None:
+def why_not_import(user: User | CommandLine, force: Force) -> str | None:
     """None when the person may import pages for the force; otherwise why not."""
     if not user.has_perm("recommendations.import_portal_pages"):
         return errors.NotPermitted.message
-    if not acts_for(user, force_id):
-        return "you do not act for"
+    if not acts_for(user, force.pk):
+        return f"you do not act for {force.name}"
     return None
 
 

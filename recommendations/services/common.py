@@ -173,7 +173,7 @@ def append_entry(
         item.status_id = status
         item.status_order = status_order(status)
     if text:
-        search_refresh([item.pk])
+        search_extend(item.pk, text)
     return entry
 
 
@@ -205,9 +205,23 @@ FROM recommendations_finding AS finding
 WHERE finding.id = item.finding_id"""
 
 
+def search_extend(item_id: int, text: str) -> None:
+    """Add a new entry's text to the item's search document: one small UPDATE, however
+    many entries the item already has (search_refresh rebuilds the whole document)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE recommendations_trackeditem SET search = "
+            "coalesce(search, ''::tsvector) || to_tsvector('english'::regconfig, %s) "
+            "WHERE id = %s",
+            [text, item_id],
+        )
+
+
 def search_refresh(item_ids: Iterable[int] | None) -> None:
     """Recompute the items' search documents (every item for None) in one UPDATE, in the
-    caller's transaction: whenever an item is created or an entry with text is added.
+    caller's transaction: when an item is created or imported, or its finding edited.
 
     QuerySet-style UPDATEs write no history row (simple-history records save()), which
     is what we want: the document is derived data. The item row is not append-only

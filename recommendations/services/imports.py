@@ -60,9 +60,9 @@ def import_problems(
     """Every reason the entries cannot be added to the force's item (or to a new item
     when `item` is None), as (line, message). A force outside the person's scope is
     the only answer for it: nothing of that force's stored data is looked at."""
-    refusal = policy.why_not_import(by, force.pk)
+    refusal = policy.why_not_import(by, force)
     if refusal is not None:
-        return [(1, f"{refusal} {force.name}" if refusal.startswith("you do") else refusal)]
+        return [(1, refusal)]
     problems: list[tuple[int, str]] = []
     latest = item.last_entry_on if item is not None else None
     on = today()
