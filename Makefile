@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/build/application.css: node_modules/.installed static/scss/application.scss
+static/build/application.css: node_modules/.installed static/scss/application.scss $(wildcard static/scss/_*.scss)
 	npm run --silent build:css
 
 setup: .venv/.installed node_modules/.installed static/build/application.css ## Install Python and npm dependencies and build the assets (quick when nothing changed)

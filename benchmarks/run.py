@@ -139,6 +139,8 @@ def bench_fixtures() -> dict:
                 kind="comment",
                 text=f"Benchmark entry {n}: the force reports further progress.",
                 author_name="Benchmark",
+                event="comment",
+                visibility="public" if n % 2 else "internal",
             )
             for n in range(500 - have)
         )
@@ -154,7 +156,20 @@ def bench_fixtures() -> dict:
     assert latest_national is not None
     report, report_id = latest_national
     force_id = Force.objects.get(slug=busiest).pk
+    # The national view (issue 16): the finding tracked by the most forces (44 at full
+    # scale), and its report's page with the force × status matrix.
+    widest = (
+        TrackedItem.objects.values("finding_id", "finding__report__slug")
+        .order_by()
+        .annotate(n=Count("id"))
+        .order_by("-n", "finding_id")
+        .first()
+    )
+    assert widest is not None
     return {
+        "national_finding": widest["finding_id"],
+        "national_finding_forces": widest["n"],
+        "national_report": widest["finding__report__slug"],
         "force": busiest,
         "force_id": force_id,
         "report": report,
@@ -393,6 +408,46 @@ def csv_export(server: Server, client: Client) -> dict:
     }
 
 
+def bulk_timing(n: int = 200) -> dict:
+    """A bulk action over 200 items (views.bulk.BULK_MAX_ITEMS), applied as the confirm
+    step applies it: item by item through the service, each in its own transaction. The
+    comments are internal, and rolled back after (the data stays as it was for the next
+    run; so the tasks queued on commit are not sent)."""
+    import time
+
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from recommendations import services
+    from recommendations.models import TrackedItem
+
+    admin = User.objects.get(username="bench-admin")
+    items = list(TrackedItem.objects.order_by("-id")[:n])
+
+    class Rollback(Exception):
+        pass
+
+    done, seconds = 0, 0.0
+    try:  # each item a savepoint of its own; all rolled back after, as sweep() does
+        with transaction.atomic():
+            start = time.perf_counter()
+            for item in items:
+                with transaction.atomic():
+                    services.comment_add(
+                        item=item, by=admin, text="Benchmark bulk comment", visibility="internal"
+                    )
+                done += 1
+            seconds = time.perf_counter() - start
+            raise Rollback
+    except Rollback:
+        pass
+    return {
+        "items": done,
+        "seconds": round(seconds, 2),
+        "per_item_ms": round(1000 * seconds / n, 1),
+    }
+
+
 def sweep() -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -445,6 +500,136 @@ def throughput(port: int, path: str, clients: int = 8, per_client: int = 50) -> 
     }
 
 
+class Anonymous(Client):
+    """A visitor of the public monitoring portal: no sign-in."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies = {}
+
+
+def timed_unique(client: Client, path: str, n: int = REQUESTS) -> dict:
+    """Like Client.timed, each request with its own address (an extra parameter the page
+    ignores), so none is answered from the public page cache: the uncached cost."""
+    sep = "&" if "?" in path else "?"
+    for i in range(WARMUP):
+        client.get(f"{path}{sep}warm={i}")
+    times = []
+    for i in range(n):
+        started = time.perf_counter()
+        status, _ = client.get(f"{path}{sep}n={i}-{time.time_ns()}")
+        times.append((time.perf_counter() - started) * 1000)
+        assert status == 200, f"{path}: {status}"
+    return summary(times)
+
+
+def public_portal(port: int, fx: dict) -> dict:
+    """The public monitoring portal (issue 15): the item page and a filtered list
+    uncached, the item page cached, and 32 anonymous clients on the list for 30 s."""
+    from recommendations.models import TrackedItem
+
+    visitor = Anonymous(port)
+    public_id = TrackedItem.objects.values_list("portal_id", flat=True).get(pk=fx["item"])
+    item = f"/monitoring/{fx['force']}/{public_id}/"
+    listing = f"/monitoring/?force={fx['force']}&status=being-progressed&q=progress"
+    uncached = timed_unique(visitor, item)
+    cached = visitor.timed(item)
+    result = {
+        "item_uncached": uncached,
+        "item_cached": cached,
+        "cached_speed_up": round(uncached["median_ms"] / max(cached["median_ms"], 0.01), 1),
+        "list_filtered_uncached": timed_unique(visitor, listing),
+        "list_concurrent": concurrent_anonymous(port, "/monitoring/", clients=32, seconds=30),
+    }
+    return result
+
+
+def concurrent_anonymous(port: int, path: str, clients: int, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+
+    def run(_: int) -> tuple[int, int]:
+        visitor = Anonymous(port)
+        done = failed = 0
+        while time.monotonic() < deadline:
+            try:
+                status = visitor.get(path)[0]
+            except OSError:
+                status = 0
+            done += 1
+            failed += status != 200
+        return done, failed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        outcomes = list(pool.map(run, range(clients)))
+    elapsed = time.perf_counter() - started
+    requests = sum(d for d, _ in outcomes)
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": requests,
+        "requests_per_second": round(requests / elapsed, 1),
+        "errors": sum(f for _, f in outcomes),
+    }
+
+
+class ApiClient(Client):
+    """A program using the REST API with a personal token (no session)."""
+
+    def __init__(self, port: int, username: str) -> None:
+        from django.contrib.auth import get_user_model
+
+        from api.services import token_create
+
+        self.port = port
+        self.cookies = {}
+        user = get_user_model().objects.get(username=username)
+        _, self.secret = token_create(user=user, name="bench", days=1)
+
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict | None = None
+    ) -> tuple[int, str]:
+        auth = {"Authorization": f"Bearer {self.secret}", "Accept": "application/json"}
+        return super().request(method, path, body, {**auth, **(headers or {})})
+
+
+def api(port: int, fx: dict) -> dict:
+    """The REST API (issue 17): the item list by default and filtered, and a full
+    incremental sync of the busiest force, all its items page by page via the cursor."""
+    client = ApiClient(port, "bench-inspector")
+    default = "/api/v1/items/"
+    filtered = f"/api/v1/items/?force={fx['force']}&status=open"
+    result = {"default": client.timed(default), "filtered": client.timed(filtered)}
+    path: str | None = (
+        f"/api/v1/items/?force={fx['force']}&status=all"
+        "&updated_since=2000-01-01T00:00:00Z&page_size=500"
+    )
+    pages = items = 0
+    page_times = []
+    started = time.perf_counter()
+    while path:
+        began = time.perf_counter()
+        status, body = client.get(path)
+        page_times.append((time.perf_counter() - began) * 1000)
+        assert status == 200, f"{path}: {status}"
+        data = json.loads(body)
+        pages += 1
+        items += len(data["results"])
+        nxt = data["next"]
+        path = urllib.parse.urlsplit(nxt)._replace(scheme="", netloc="").geturl() if nxt else None
+    seconds = time.perf_counter() - started
+    result["sync_one_force"] = {
+        "force": fx["force"],
+        "items": items,
+        "pages": pages,
+        "page_size": 500,
+        "seconds": round(seconds, 2),
+        "items_per_second": round(items / seconds, 1) if seconds else None,
+        "page": summary(page_times),
+    }
+    return result
+
+
 def main() -> None:
     fx = prepare()
     server = Server()
@@ -487,12 +672,23 @@ def main() -> None:
         results["item_page_500_entries"] = inspector.timed(f"/recommendations/{fx['item']}/")
         results["dashboard_inspector"] = inspector.timed("/")
         results["dashboard_officer"] = officer.timed("/")
+        print("measuring the national view: a finding's page and its report's matrix", flush=True)
+        results["finding_page"] = {
+            "forces": fx["national_finding_forces"],
+            **inspector.timed(f"/findings/{fx['national_finding']}/"),
+        }
+        results["report_page_matrix"] = inspector.timed(f"/reports/{fx['national_report']}/")
+        results["bulk_200"] = bulk_timing()
         results["csv_export_all"] = csv_export(server, inspector)
         results["reminder_sweep"] = sweep()
         from benchmarks.parser import run as parser_run
 
         results["parser"] = parser_run(10_000)
         results["throughput"] = throughput(server.port, list_variants(fx)["force + open"][0])
+        print("measuring the REST API", flush=True)
+        results["api"] = api(server.port, fx)
+        print("measuring the public monitoring portal", flush=True)
+        results["public_portal"] = public_portal(server.port, fx)
     finally:
         server.stop()
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2))
@@ -516,12 +712,35 @@ def print_table(r: dict) -> None:
             f"{row['ratio_list_admin']:>10} {row['ratio_list_floor']:>10} "
             f"{', '.join(row['seq_scans']) or 'none'}"
         )
-    for key in ("item_page_500_entries", "dashboard_inspector", "dashboard_officer"):
+    for key in (
+        "item_page_500_entries",
+        "dashboard_inspector",
+        "dashboard_officer",
+        "finding_page",
+        "report_page_matrix",
+    ):
         print(f"{key:30} median {r[key]['median_ms']} ms, p95 {r[key]['p95_ms']} ms")
+    print(f"bulk action over 200 items: {r['bulk_200']}")
     print(f"csv export: {r['csv_export_all']}")
     print(f"reminder sweep: {r['reminder_sweep']}")
     print(f"parser: {r['parser']}")
     print(f"throughput: {r['throughput']}")
+    api_results = r.get("api")
+    if api_results:
+        for key in ("default", "filtered"):
+            row = api_results[key]
+            print(
+                f"api GET /api/v1/items/ {key:9} "
+                f"median {row['median_ms']} ms, p95 {row['p95_ms']} ms"
+            )
+        print(f"api full sync of one force: {api_results['sync_one_force']}")
+    public = r.get("public_portal")
+    if public:
+        for key in ("item_uncached", "item_cached", "list_filtered_uncached"):
+            row = public[key]
+            print(f"public {key:24} median {row['median_ms']} ms, p95 {row['p95_ms']} ms")
+        print(f"public cached item page speed-up: {public['cached_speed_up']}x")
+        print(f"public list, 32 anonymous clients: {public['list_concurrent']}")
 
 
 if __name__ == "__main__":

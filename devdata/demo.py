@@ -23,10 +23,13 @@ from recommendations.models import (
     InspectionReport,
     Status,
     Theme,
+    TimelineEntry,
     TrackedItem,
 )
 from recommendations.portal_format import importing
 from recommendations.selectors import today
+from responses.models import PccResponse
+from responses.services import response_record
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 DEMO_PASSWORD = "demo-password-1"
@@ -191,15 +194,27 @@ def _timeline(
     dates = sorted(on + dt.timedelta(days=rng.randint(1, span)) for _ in range(steps))
     dates[-1] = end
     services.append_entry(item, kind="status", on=dates[0], by=lead, status=Status.BEING_PROGRESSED)
-    for d in dates[:-1]:
+    # Most of the lead's comments are published on the public portal (so /monitoring/
+    # looks alive); every third is internal, as a lead's notes to the force would be.
+    for n, d in enumerate(dates[:-1]):
         text = rng.choice(COMMENTS).format(date=f"{d:%-d %B %Y}", month=f"{d:%B %Y}")
-        services.append_entry(item, kind="comment", on=d, by=lead, text=text)
+        services.append_entry(
+            item,
+            kind="comment",
+            on=d,
+            by=lead,
+            text=text,
+            event=TimelineEntry.Event.COMMENT,
+            visibility="internal" if n % 3 == 2 else "public",
+        )
     if final == Status.BEING_PROGRESSED:
         services.append_entry(
             item,
             kind="comment",
             on=dates[-1],
             by=lead,
+            event=TimelineEntry.Event.COMMENT,
+            visibility="public",
             text=rng.choice(COMMENTS).format(date=f"{end:%-d %B %Y}", month=f"{end:%B %Y}"),
         )
     else:
@@ -208,6 +223,8 @@ def _timeline(
             kind="comment",
             on=dates[-1],
             by=lead,
+            event=TimelineEntry.Event.COMMENT,
+            visibility="public",
             text="I consider that the force has met the requirement of this "
             "recommendation and it should be marked as closed."
             if final == Status.COMPLETE
@@ -223,7 +240,13 @@ def load_demo() -> dict[str, int]:
     reports = {}
     for slug, title, published, kind in REPORTS:
         reports[slug], _ = InspectionReport.objects.get_or_create(
-            slug=slug, defaults={"title": title, "published": published, "kind": kind}
+            slug=slug,
+            defaults={
+                "title": title,
+                "published": published,
+                "kind": kind,
+                "response_required": kind == InspectionReport.Kind.FORCE,
+            },
         )
     for slug, name in THEMES:
         Theme.objects.get_or_create(slug=slug, defaults={"name": name})
@@ -337,7 +360,119 @@ def load_demo() -> dict[str, int]:
             services.closure_propose(
                 item=candidate,
                 by=lead,
+                verified_by="insight",
                 reason="I consider that the force has met the requirement of this "
                 "recommendation and it should be marked as closed.",
             )
+    counts["created"] += _national_everywhere(national_rec5, users, sw_forces, wm_forces)
+    _pcc_responses(admin)
     return counts
+
+
+def _national_everywhere(
+    finding: Finding, users: dict[str, Any], sw_forces: list[str], wm_forces: list[str]
+) -> int:
+    """The national Recommendation 5 issued to every force (44), in mixed states, so its
+    finding page (/findings/<id>/) and the report's matrix show the national picture:
+    some complete, some stale, one closure proposal verified by reality testing."""
+    rng = random.Random(2016)
+    admin = users["admin"]
+    have = set(TrackedItem.objects.filter(finding=finding).values_list("force_id", flat=True))
+    finals = [
+        Status.BEING_PROGRESSED,
+        Status.COMPLETE,
+        Status.AWAITING_REVIEW,
+        Status.BEING_PROGRESSED,
+        Status.NO_FURTHER_ACTION,
+        Status.COMPLETE,
+    ]
+    created = 0
+    for index, force in enumerate(Force.objects.exclude(id__in=have).order_by("name")):
+        lead = (
+            users["lead.sw"]
+            if force.slug in sw_forces
+            else users["lead.wm"]
+            if force.slug in wm_forces
+            else None
+        )
+        item = services.item_create(finding=finding, force=force, by=admin, on=dt.date(2017, 3, 3))
+        item.liaison_lead = lead
+        final = finals[index % len(finals)]
+        if final != Status.AWAITING_REVIEW:
+            _timeline(item, rng, lead or admin, [20, 150, 60, 300][index % 4], final)
+        services.save_item(item, by=admin, reason="Demo data")
+        created += 1
+    candidate = (
+        TrackedItem.objects.filter(
+            finding=finding, force__slug__in=sw_forces, status_id=Status.BEING_PROGRESSED
+        )
+        .exclude(force__slug__in=["gloucestershire", "devon-and-cornwall"])  # the samples
+        .order_by("force__name")
+        .first()
+    )
+    if candidate and not ClosureProposal.objects.filter(item__finding=finding).exists():
+        services.closure_propose(
+            item=candidate,
+            by=users["lead.sw"],
+            verified_by="reality-testing",
+            reason="The regional unit now maps every organised crime group; we tested it "
+            "with the force's analysts.",
+        )
+    return created
+
+
+# The police and crime commissioners' responses: the two older force reports were
+# answered; a recent Devon and Cornwall report's response is overdue (published 70 days
+# before today, so due 14 days ago, whenever the demo is loaded).
+RECEIVED_RESPONSES = [
+    ("peel-effectiveness-2016-gloucestershire", "gloucestershire", dt.date(2017, 4, 25)),
+    ("crime-data-integrity-2018-west-midlands", "west-midlands", dt.date(2018, 11, 12)),
+]
+OVERDUE_REPORT = (
+    "peel-2025-devon-and-cornwall",
+    "PEEL 2025: Police effectiveness, efficiency and legitimacy – Devon and Cornwall Police",
+)
+OVERDUE_FINDINGS = [
+    "The force should improve how it identifies and supports vulnerable victims at the first "
+    "point of contact.",
+    "The force should make sure its investigations are supervised and that victims are kept "
+    "informed of their progress.",
+]
+
+
+def _pcc_responses(admin: User) -> None:
+    for slug, force_slug, received in RECEIVED_RESPONSES:
+        report = InspectionReport.objects.get(slug=slug)
+        force = Force.objects.get(slug=force_slug)
+        items = TrackedItem.objects.filter(finding__report=report, force=force).order_by("id")
+        if not items or PccResponse.objects.filter(report=report, force=force).exists():
+            continue
+        answers = ["accepted", "partly-accepted", "not-addressed"]
+        response_record(
+            report=report,
+            force=force,
+            by=admin,
+            received=received,
+            url=f"https://pcc.example.org/{force_slug}/responses/{slug}.pdf",
+            answers={item.pk: answers[i % len(answers)] for i, item in enumerate(items)},
+        )
+    slug, title = OVERDUE_REPORT
+    report, created = InspectionReport.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "title": title,
+            "published": today() - dt.timedelta(days=70),
+            "kind": InspectionReport.Kind.FORCE,
+            "response_required": True,
+        },
+    )
+    if created or not report.findings.exists():
+        services.findings_issue(
+            report=report,
+            by=admin,
+            forces=[Force.objects.get(slug="devon-and-cornwall")],
+            findings=[
+                services.FindingInput(kind=Finding.Kind.AREA_FOR_IMPROVEMENT, number=n, text=t)
+                for n, t in enumerate(OVERDUE_FINDINGS, start=1)
+            ],
+        )

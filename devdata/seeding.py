@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
 from simple_history.utils import bulk_create_with_history
 
 from forces.models import Force, Region
@@ -33,6 +34,9 @@ from recommendations.models import (
 )
 from recommendations.selectors import today
 from recommendations.services import search_refresh
+
+# How seeded closure proposals were verified (every method but "other", which needs words).
+VERIFIED_BY = [v for v in ClosureProposal.VerifiedBy.values if v != "other"]
 
 REPORT_SERIES = [
     ("national", "PEEL: Police effectiveness {year} – A national overview", 44, (8, 14)),
@@ -138,6 +142,8 @@ def _copy_entries(rows: list[tuple]) -> None:
         "author_id",
         "author_name",
         "created_at",
+        "event",
+        "visibility",
     ]
     if connection.vendor != "postgresql":
         TimelineEntry.objects.bulk_create(
@@ -207,6 +213,7 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
             slug=f"{prefix}{len(reports) + 1}",
             kind=kind,
             published=dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
+            response_required=kind == InspectionReport.Kind.FORCE,  # PCC responses (s.55)
         )
         reports.append(report)
         for number in range(1, rng.randint(low, high) + 1):
@@ -287,6 +294,15 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
             if key in seen_ids:
                 item.portal_id = None
             seen_ids.add(key)
+    # Every item has a public ID (recommendations 0015): the rest take the numbers above
+    # every stored and seeded one, in order, so the same seed gives the same IDs (the
+    # database's sequence would not roll back); its trigger moves the sequence past them.
+    stored = TrackedItem.objects.aggregate(m=Max("portal_id"))["m"] or 0
+    highest = max([stored, *(i.portal_id or 0 for i in tracked)])
+    for item in tracked:
+        if item.portal_id is None:
+            highest += 1
+            item.portal_id = highest
     created = bulk_create_with_history(
         tracked, TrackedItem, batch_size=5000, default_change_reason="Seeded"
     )
@@ -308,6 +324,9 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
                     author,
                     "",
                     now.isoformat(),
+                    "status-changed" if kind == "status" else "comment",
+                    # A lead's comments: about half written for the public.
+                    "public" if kind == "status" or positions[day] % 2 else "internal",
                 )
             )
     for chunk in _chunks(entry_rows, 200_000):
@@ -327,6 +346,7 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
             item_id=i.pk,
             proposed_by_id=i.liaison_lead_id,
             reason="I consider that the force has met the requirement.",
+            verified_by=rng.choice(VERIFIED_BY),
         )
         for i in created
         if i.status_id == Status.BEING_PROGRESSED and rng.random() < 0.04

@@ -5,7 +5,8 @@ The policy reads permissions (never group names), `add_user` and `forces.users` 
 the scope kinds, the reminders and notifications find people through
 `forces.selectors`, which ask by permission, and the tests derive their expectations
 from this table. Migration 0002 of `recommendations` holds a frozen copy of the
-permissions, as a migration must; a test checks that the two agree.
+permissions, as a migration must, and later migrations grant what came after it
+(`record_response`, in `0014_pcc_response`); a test checks that they agree.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ ALL_PERMISSIONS = (
     "authorise_closure",
     "publish_report",
     "import_portal_pages",
+    "record_response",
 )
 
 ROLES: dict[str, RoleSpec] = {
@@ -44,14 +46,20 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             "liaison-officer",
             "Force liaison officer",
-            ("add_progress_update",),
+            ("add_progress_update", "record_response"),
             "one-force",
             "liaison officer",
         ),
         RoleSpec(
             "liaison-lead",
             "Force liaison lead",
-            ("comment_on_item", "review_item", "propose_closure", "import_portal_pages"),
+            (
+                "comment_on_item",
+                "review_item",
+                "propose_closure",
+                "import_portal_pages",
+                "record_response",
+            ),
             "forces",
             "liaison lead",
         ),

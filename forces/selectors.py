@@ -4,6 +4,7 @@ force, the chiefs of staff of a region, and how a person is named."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -64,3 +65,76 @@ def role_of(user: Any) -> RoleSpec | None:
         if held == set(spec.permissions):
             return spec
     return None
+
+
+def people_described(user_ids: Iterable[int | None], *, force: str = "") -> dict[int, str]:
+    """How the portal names each person with their role and scope, in the words people
+    use: "Alex Smith, liaison lead, Gloucestershire" (an inspector: "Sam Jones,
+    inspector"). See people_roles."""
+    return {
+        pk: ", ".join(p for p in (name, role) if p)
+        for pk, (name, role) in people_roles(user_ids, force=force).items()
+    }
+
+
+def people_roles(user_ids: Iterable[int | None], *, force: str = "") -> dict[int, tuple[str, str]]:
+    """Each person's name and their role with its scope: ("Alex Smith", "liaison lead,
+    Gloucestershire"); the role is "" for someone with none. A person acting for several
+    forces is named with `force` (a force name) when it is one of theirs, else with all
+    of them. Two queries, whatever the number of people: names and the permissions their
+    groups hold, then their scopes."""
+    from .models import Scope
+
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    names: dict[int, str] = {}
+    held: dict[int, set[str]] = {}
+    superusers: set[int] = set()
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "username",
+            "is_superuser",
+            "groups__permissions__codename",
+            "groups__permissions__content_type__app_label",
+        )
+    )
+    for pk, first, last, username, superuser, codename, app in rows:
+        names[pk] = f"{first or ''} {last or ''}".strip() or username
+        held.setdefault(pk, set())
+        if codename and app == "recommendations":
+            held[pk].add(codename)
+        if superuser:
+            superusers.add(pk)
+    forces: dict[int, list[str]] = {}
+    regions: dict[int, str] = {}
+    scope_rows = Scope.objects.filter(user_id__in=ids).values_list(
+        "user_id", "forces__name", "region__name"
+    )
+    for user_id, scope_force, region in scope_rows:
+        if scope_force and scope_force not in forces.setdefault(user_id, []):
+            forces[user_id].append(scope_force)
+        if region:
+            regions[user_id] = region
+    described: dict[int, tuple[str, str]] = {}
+    for pk, name in names.items():
+        spec = (
+            ROLES["admin"]
+            if pk in superusers
+            else next((s for s in ROLES.values() if held[pk] == set(s.permissions)), None)
+        )
+        parts = []
+        if spec is not None:
+            parts.append(spec.words)
+            if spec.scope == "region" and pk in regions:
+                parts.append(regions[pk])
+            elif spec.scope in ("one-force", "forces") and forces.get(pk):
+                theirs = forces[pk]
+                parts.append(force if force in theirs else "; ".join(sorted(theirs)))
+        described[pk] = (name, ", ".join(parts))
+    return described

@@ -10,13 +10,13 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 
 from forces.models import Force
 
 from .models import ClosureProposal, InspectionReport, Status, TrackedItem
 from .policy import sees_all_forces, visible_force_ids
-from .selectors import items_visible_to, stale_q, today
+from .selectors import is_overdue, items_visible_to, overdue_q, stale_q, today
 
 LIST_RELATED = ("force", "finding__report", "status")
 SUMMARY_SECONDS = 60
@@ -39,22 +39,42 @@ AGE_BUCKETS = [
 ]
 
 
-def _rows(qs: Any, limit: int = 25) -> list[tuple[TrackedItem, int]]:
+def _rows(qs: Any, limit: int = 25) -> dict[str, Any]:
+    """A table's rows, (item, overdue) for the first `limit`, and how many there are in
+    all, in one query (the count is a window over every matching row)."""
     on = today()
-    return [(i, (on - i.last_entry_on).days) for i in qs.select_related(*LIST_RELATED)[:limit]]
+    items = list(qs.select_related(*LIST_RELATED).annotate(total=Window(Count("id")))[:limit])
+    count = items[0].total if items else 0
+    return {"rows": [(i, is_overdue(i, on)) for i in items], "count": count}
+
+
+def summary(user: User) -> dict[str, int]:
+    """The person's open items by the list's own rules, in one aggregate query: each
+    count is what the list shows for the same filter (open, awaiting review, being
+    progressed, overdue=1, stale=yes), because it is the same queryset and the same
+    definitions (selectors.overdue_q and stale_q)."""
+    on = today()
+
+    def compute() -> dict[str, int]:
+        return items_visible_to(user).aggregate(
+            open=Count("id", filter=Q(status__is_open=True)),
+            awaiting_review=Count("id", filter=Q(status_id=Status.AWAITING_REVIEW)),
+            being_progressed=Count("id", filter=Q(status_id=Status.BEING_PROGRESSED)),
+            overdue=Count("id", filter=overdue_q(on)),
+            stale=Count("id", filter=stale_q(on)),
+        )
+
+    if sees_all_forces(user):  # national figures: cached for a minute, as the matrix
+        return _cached("summary", None, compute)
+    return compute()
 
 
 def for_liaison_officer(user: User) -> dict[str, Any]:
-    mine = items_visible_to(user).filter(status__is_open=True)
-    on = today()
-    attention = mine.filter(stale_q() | Q(target_date__lt=on)).order_by("last_entry_on", "id")
+    mine = items_visible_to(user).filter(status__is_open=True).order_by("last_entry_on", "id")
     return {
-        "attention": _rows(attention),
-        "attention_count": attention.count(),
-        "awaiting_update": _rows(
-            mine.filter(status_id=Status.BEING_PROGRESSED).order_by("last_entry_on", "id")
-        ),
-        "open_count": mine.count(),
+        "attention": _rows(mine.filter(stale_q() | overdue_q())),
+        "awaiting_update": _rows(mine.filter(status_id=Status.BEING_PROGRESSED)),
+        "awaiting_review": _rows(mine.filter(status_id=Status.AWAITING_REVIEW)),
     }
 
 

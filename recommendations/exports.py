@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from .models import Finding, TrackedItem
+from .models import ClosureProposal, Finding, TrackedItem
 from .selectors import overdue_q, stale_q, today
 
 HEADERS = [
@@ -30,6 +30,8 @@ HEADERS = [
     "stale",
     "url",
     "overdue",
+    "verified_by",
+    "verified_other",
 ]
 FIELDS = [
     "pk",
@@ -49,9 +51,19 @@ FIELDS = [
     "last_entry_on",
     "is_stale",
     "is_overdue",
+    "verified_by",
+    "verified_other",
 ]
 KIND_LABELS = dict(Finding.Kind.choices)
-COLUMN_WIDTHS = {"force": 32, "region": 20, "report": 50, "reference": 24, "owner": 30, "url": 45}
+COLUMN_WIDTHS = {
+    "verified_other": 30,
+    "force": 32,
+    "region": 20,
+    "report": 50,
+    "reference": 24,
+    "owner": 30,
+    "url": 45,
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -67,11 +79,18 @@ def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
     are dates (each format writes them its own way); links start with `base`, the
     portal's address (PORTAL_BASE_URL, else the host the request came to)."""
     on = today()
+    # How closure was verified: the open proposal's, else the one that closed the item.
+    closing_proposal = ClosureProposal.objects.filter(
+        item=OuterRef("pk"),
+        state__in=[ClosureProposal.State.OPEN, ClosureProposal.State.AUTHORISED],
+    ).order_by("-proposed_at", "-id")
     # Stale by the one definition (selectors.stale_q), worked out by the database.
     # Stale and overdue by their one definitions, worked out by the database.
     qs = qs.annotate(
         is_stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()),
         is_overdue=ExpressionWrapper(overdue_q(on), output_field=BooleanField()),
+        verified_by=Subquery(closing_proposal.values("verified_by")[:1]),
+        verified_other=Subquery(closing_proposal.values("verified_other")[:1]),
     )
     base = (settings.PORTAL_BASE_URL or base).rstrip("/")
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
@@ -94,6 +113,8 @@ def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
             last,
             stale,
             overdue,
+            verified_by,
+            verified_other,
         ) = r
         label = KIND_LABELS[kind]
         yield [
@@ -113,6 +134,8 @@ def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
             "yes" if stale else "no",
             base + item_path.format(pk),
             "true" if overdue else "false",
+            verified_by or "",
+            verified_other or "",
         ]
 
 

@@ -9,15 +9,29 @@ import django_filters as df
 from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from forces.models import Force, Region
+from responses.selectors import STATE_LABELS as RESPONSE_STATE_LABELS
+from responses.selectors import STATES as RESPONSE_STATES
+from responses.selectors import State as ResponseState
+from responses.selectors import state_q as response_state_q
 
-from .models import Finding, InspectionReport, Status, Theme, TimelineEntry, TrackedItem
+from .models import (
+    ClosureProposal,
+    Finding,
+    InspectionReport,
+    Status,
+    Theme,
+    TimelineEntry,
+    TrackedItem,
+)
+from .policy import visible_force_ids
 from .selectors import overdue_q, stale_q
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+VERIFIED_BY = ClosureProposal.VerifiedBy.choices
 # Every sort is a column of the item with an index ending in id (models.TrackedItem):
 # the force's name, the report's title, the finding's number and kind and the status's
 # order are copied onto the item, so no sort joins.
@@ -116,6 +130,22 @@ class ItemFilter(df.FilterSet):
         empty_label="Either",
         error_messages={"invalid_choice": "Overdue must be yes or no"},
     )
+    response = df.ChoiceFilter(  # the PCC's response to the item's report (responses app)
+        choices=[(s, RESPONSE_STATE_LABELS[s]) for s in RESPONSE_STATES],
+        method="filter_response",
+        label="Police and crime commissioner's response",
+        empty_label="Any",
+        error_messages={"invalid_choice": "Response must be due, overdue or received"},
+    )
+    verified_by = df.ChoiceFilter(
+        choices=[(v, str(label)[0].upper() + str(label)[1:]) for v, label in VERIFIED_BY],
+        method="filter_verified_by",
+        label="Closure verified by",
+        empty_label="Any way",
+        error_messages={
+            "invalid_choice": "There is no way of verifying closure called '%(value)s'"
+        },
+    )
     updated_after = _date("last_entry_on", "gte", "Updated on or after")
     updated_before = _date("last_entry_on", "lte", "Updated on or before")
     published_after = _date("finding__report__published", "gte", "Report published on or after")
@@ -134,12 +164,41 @@ class ItemFilter(df.FilterSet):
             if data.get("overdue") == "1":
                 data["overdue"] = "yes"  # overdue=1, as links elsewhere write it
         super().__init__(data, *args, **kwargs)
+        self._limit_to_scope()
         self.statuses = list(Status.objects.all())
         self.filters["status"].extra["choices"] = [
             ("open", "All open statuses"),
             *((s.slug, s.name) for s in self.statuses),
             ("all", "Any status"),
         ]
+
+    def _limit_to_scope(self) -> None:
+        """Offer only the forces, regions and reports in the person's scope: a person
+        who acts for one force has no force or region filter at all, and one whose forces
+        are all in one region has no region filter. Values outside the scope are then
+        unknown ("There is no force called ..."), as they would be to that person."""
+        user = getattr(self.request, "user", None)
+        force_ids = visible_force_ids(user) if user is not None else None
+        if force_ids is None:
+            return
+        forces = Force.objects.filter(id__in=force_ids)
+        regions = Region.objects.filter(forces__id__in=force_ids).distinct()
+        if len(force_ids) <= 1:
+            del self.filters["force"]
+        else:
+            self.filters["force"].queryset = forces
+        region_ids = set(forces.values_list("region_id", flat=True))
+        if len(region_ids) <= 1:
+            del self.filters["region"]
+        else:
+            self.filters["region"].queryset = regions
+        self.filters["report"].queryset = InspectionReport.objects.filter(
+            Exists(
+                TrackedItem.objects.filter(
+                    finding__report_id=OuterRef("pk"), force_id__in=force_ids
+                )
+            )
+        )
 
     def filter_force(self, qs: QuerySet, name: str, value: list[Force]) -> QuerySet:
         return qs.filter(force__in=value) if value else qs
@@ -164,6 +223,19 @@ class ItemFilter(df.FilterSet):
     def filter_overdue(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         overdue = overdue_q()
         return qs.filter(overdue) if value == "yes" else qs.exclude(overdue)
+
+    def filter_response(self, qs: QuerySet, name: str, value: ResponseState) -> QuerySet:
+        """Items whose force's PCC response to their report is due, overdue or received."""
+        return qs.filter(response_state_q(value))
+
+    def filter_verified_by(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Items whose open closure proposal, or the one that closed them, was verified
+        this way (returned and withdrawn proposals do not count)."""
+        proposals = ClosureProposal.objects.filter(
+            verified_by=value,
+            state__in=[ClosureProposal.State.OPEN, ClosureProposal.State.AUTHORISED],
+        )
+        return qs.filter(pk__in=proposals.values("item_id"))
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

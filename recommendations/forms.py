@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, cast
 
 from django import forms
@@ -12,7 +13,7 @@ from django.db.models import QuerySet
 
 from forces.models import Force
 
-from .models import Finding, InspectionReport
+from .models import ClosureProposal, Finding, InspectionReport, TrackedItem
 from .services import COMMENT_MAX_LENGTH
 
 
@@ -114,10 +115,48 @@ class CommentForm(GovukForm):
         label="Date", required=False, help_text="Leave blank for today. For example, 27 3 2025"
     )
 
-    def __init__(self, *args: object, label: str = "Comment", **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        label: str = "Comment",
+        ask_visibility: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].label = label
         self.fields["text"].error_messages["required"] = f"Enter the {label.lower()}"
+        if ask_visibility:
+            # No default: the liaison lead chooses, each time, what the public will see.
+            self.fields["visibility"] = forms.ChoiceField(
+                label="Who can see this comment?",
+                choices=[
+                    (
+                        "public",
+                        "Public: published on the monitoring portal with its date, "
+                        "without your name",
+                    ),
+                    ("internal", "Internal: only the inspectorate and the force"),
+                ],
+                widget=forms.RadioSelect,
+                help_text="A public comment is shown word for word to anyone on the "
+                "monitoring portal as soon as you save it, and cannot be taken back (a "
+                "correction is a new comment). Do not put names of staff, operational "
+                "detail or drafts in a public comment.",
+                error_messages={"required": "Choose whether the public will see this comment"},
+            )
+
+
+class AuthoriseForm(GovukForm):
+    reason = _text(
+        "Note",
+        required=False,
+        rows=4,
+        help_text='Optional. The public sees "Authorised for closure." and the date.',
+    )
+    publish_note = forms.BooleanField(
+        label="Publish this note on the monitoring portal with the authorisation",
+        required=False,
+    )
 
 
 class OwnerForm(GovukForm):
@@ -144,6 +183,43 @@ class OwnerForm(GovukForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    CONFIRM_LABEL = "Yes, the target date is in the past"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "confirm_past_date" in self.data:
+            self._add_confirm_field()
+
+    def _add_confirm_field(self) -> None:
+        if "confirm_past_date" not in self.fields:
+            self.fields["confirm_past_date"] = forms.BooleanField(
+                label=self.CONFIRM_LABEL, required=False
+            )
+            self.order_fields(
+                ["owner_name", "owner_rank", "owner_department", "target_date", "confirm_past_date"]
+            )
+
+    def clean(self) -> dict[str, Any]:
+        """A new target date in the past is asked about: the form comes back with a box
+        to tick, "Yes, the target date is in the past" (`confirm_past_date`)."""
+        from .selectors import today
+
+        data = super().clean() or {}
+        target = data.get("target_date")
+        if (
+            target is not None
+            and target < today()
+            and target != self.initial.get("target_date")
+            and not data.get("confirm_past_date")
+        ):
+            self._add_confirm_field()
+            self.add_error(
+                "confirm_past_date",
+                f"The target date, {target.day} {target:%B %Y}, is in the past: tick "
+                f"“{self.CONFIRM_LABEL}” to keep it, or enter a later target date",
+            )
+        return data
+
 
 class ReasonForm(GovukForm):
     reason = _text("Reason")
@@ -163,15 +239,111 @@ class ReasonForm(GovukForm):
         field.error_messages["required"] = missing
 
 
-class NoFurtherActionForm(GovukForm):
-    reason = _text("Why no further action is needed")
-    superseded_by = forms.IntegerField(
-        label="Number of the later item that supersedes it",
-        required=False,
-        min_value=1,
-        help_text="Optional. The item number shown in its address, e.g. 1234",
-        error_messages={"invalid": "Enter the item number as digits, like 1234"},
+VERIFIED_BY_CHOICES = [
+    (value, str(label)[0].upper() + str(label)[1:])
+    for value, label in ClosureProposal.VerifiedBy.choices
+]
+
+
+class ProposeClosureForm(GovukForm):
+    """Propose closure: why, and how the requirement was verified (the inspectorate's
+    list; `verified_by` and its values are a contract)."""
+
+    reason = _text("Why it should close")
+    verified_by = forms.ChoiceField(
+        label="How was the requirement verified?",
+        choices=VERIFIED_BY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how the requirement was verified",
+            "invalid_choice": "Select how the requirement was verified from the list",
+        },
     )
+    verified_other = forms.CharField(
+        label="If other, how it was verified",
+        required=False,
+        max_length=200,
+        help_text="For example, a joint audit with the force's internal auditors",
+        error_messages={"max_length": "How it was verified must be 200 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Enter why it should close"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("verified_by") == ClosureProposal.VerifiedBy.OTHER and not data.get(
+            "verified_other"
+        ):
+            self.add_error("verified_other", "Enter how the requirement was verified")
+        return data
+
+
+class BulkOwnerForm(GovukForm):
+    """The owner set on several items at once; their target dates stay as they are."""
+
+    owner_name = forms.CharField(
+        label="Owner's name",
+        max_length=200,
+        help_text="The senior officer who owns these items",
+        error_messages={"required": "Enter the owner's name"},
+    )
+    owner_rank = forms.CharField(
+        label="Rank or title", required=False, max_length=100, help_text="For example, Supt"
+    )
+    owner_department = forms.CharField(
+        label="Department", required=False, max_length=200, help_text="For example, Intelligence"
+    )
+
+
+class NoFurtherActionForm(GovukForm):
+    """Why no further action is needed, and optionally the later item that supersedes
+    it, named as people see it: the ID at the top of its page (the portal ID, "ID 1234")
+    or the page's address. The service takes the item's own id."""
+
+    reason = _text("Why no further action is needed")
+    superseded_by = forms.CharField(
+        label="ID of the later item that supersedes it",
+        required=False,
+        max_length=500,
+        help_text="Optional. The ID shown at the top of the later item's page, after its "
+        "force's name (for example, 1234), or copy and paste the page's address",
+    )
+
+    ADDRESS = re.compile(r"/recommendations/(\d{1,12})(?:/|$)")
+    PORTAL_ID = re.compile(r"(?:id\s*)?(\d{1,9})", re.IGNORECASE)
+
+    def __init__(self, *args: Any, item: TrackedItem | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item = item
+
+    def clean_superseded_by(self) -> int | None:
+        raw = self.cleaned_data["superseded_by"].strip()
+        if not raw:
+            return None
+        address = self.ADDRESS.search(raw)
+        if address:
+            return int(address.group(1))
+        portal_id = self.PORTAL_ID.fullmatch(raw)
+        if portal_id is None:
+            raise ValidationError(
+                "Enter the later item's ID as digits, like 1234, or paste its page's address"
+            )
+        number = int(portal_id.group(1))
+        if self.item is None:
+            return number
+        pk = (
+            TrackedItem.objects.filter(force_id=self.item.force_id, portal_id=number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            raise ValidationError(
+                f"No {self.item.force.name} item has the ID {number}: check the ID at the top "
+                "of the later item's page, or paste its page's address"
+            )
+        return pk
 
 
 class ReportForm(GovukForm):
@@ -199,6 +371,12 @@ class ReportForm(GovukForm):
         required=False,
         assume_scheme="https",
         error_messages={"invalid": "Enter a full web address, like https://..."},
+    )
+    response_required = forms.BooleanField(
+        label="The forces' police and crime commissioners must respond",
+        required=False,
+        help_text="Force reports always need a response within 56 days; tick this for a "
+        "national or thematic report that does too",
     )
 
 
@@ -255,6 +433,7 @@ class ImportForm(GovukForm):
         queryset=InspectionReport.objects.all(),
         to_field_name="slug",
         label="Report",
+        empty_label="Choose a report",
         help_text="The report the pages' items belong to",
         error_messages={
             "required": "Select the report",
@@ -266,6 +445,7 @@ class ImportForm(GovukForm):
         to_field_name="slug",
         label="Force",
         required=False,
+        empty_label="The force named in each page's address",
         help_text="Needed only for pages with no page address line",
     )
 

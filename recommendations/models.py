@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from forces.models import Force
@@ -65,13 +66,34 @@ class InspectionReport(models.Model):
     published = models.DateField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     url = models.URLField(blank=True, max_length=500)
+    response_required = models.BooleanField(
+        "police and crime commissioner's response required",
+        default=False,
+        help_text="The forces' police and crime commissioners must publish comments within "
+        "56 days (s.55 Police Act 1996): always for force reports, and for national or "
+        "thematic reports when ticked.",
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="force") | Q(response_required=True),
+                name="force_report_needs_response",
+                violation_error_message="A force report always needs the police and crime "
+                "commissioner's response.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A force report always needs its PCC's response (the check constraint's rule)."""
+        if self.kind == self.Kind.FORCE:
+            self.response_required = True
+        super().save(*args, **kwargs)
 
 
 class Finding(models.Model):
@@ -121,7 +143,10 @@ class TrackedItem(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="items")
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="items")
     portal_id = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The public ID on the monitoring portal, if any."
+        null=True,
+        blank=True,
+        help_text="The public ID on the monitoring portal: the portal's own for imported "
+        "items, else given at creation (next_public_id); never empty once saved.",
     )
     status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+")
     owner_name = models.CharField("owner", max_length=200, blank=True)
@@ -146,6 +171,11 @@ class TrackedItem(models.Model):
         default=1, help_text="Bumped on every change, to refuse saves from a stale form."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When anything about the item last changed (set by services.save_item), "
+        "for the API's incremental sync (`updated_since`).",
+    )
     # Derived columns, for the list's text search and sorts, each with an index of its
     # own (the list would otherwise join and sort, or scan, at national scale). Kept by
     # the services (services.common.search_refresh, item_create, append_entry) and by
@@ -176,6 +206,24 @@ class TrackedItem(models.Model):
                 condition=Q(portal_id__isnull=False),
                 name="portal_id_unique_per_force",
             ),
+            # Every item has a public ID from its creation (migration 0015).
+            models.CheckConstraint(condition=Q(portal_id__isnull=False), name="item_has_public_id"),
+        ]
+        triggers = [
+            # A row inserted without a public ID (a bulk insert) takes the sequence's next
+            # number; an explicit one above the sequence (an imported page) moves it on.
+            pgtrigger.Trigger(
+                name="item_public_id",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("portal_id"),
+                func=(
+                    "IF NEW.portal_id IS NULL AND TG_OP = 'INSERT' THEN "
+                    "NEW.portal_id := nextval('recommendations_portal_id_seq'); "
+                    "ELSIF NEW.portal_id > (SELECT last_value FROM recommendations_portal_id_seq) "
+                    "THEN PERFORM setval('recommendations_portal_id_seq', NEW.portal_id); "
+                    "END IF; RETURN NEW;"
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "last_entry_on"], name="item_status_last_entry"),
@@ -193,6 +241,7 @@ class TrackedItem(models.Model):
                 fields=["status_order", "id"], include=["status_id"], name="item_sort_status"
             ),
             models.Index(fields=["owner_name", "id"], name="item_sort_owner"),
+            models.Index(fields=["updated_at", "id"], name="item_updated_at"),
         ]
         permissions = [
             ("view_all_forces", "See the items of every force (inspectors, administrators)"),
@@ -204,6 +253,7 @@ class TrackedItem(models.Model):
             ("authorise_closure", "Authorise or return closure in own region (chiefs of staff)"),
             ("publish_report", "Publish an inspection report and its findings (administrators)"),
             ("import_portal_pages", "Upload monitoring-portal pages (administrators, leads)"),
+            ("record_response", "Record the PCC's response to a report for own forces"),
         ]
 
     def __str__(self) -> str:
@@ -213,6 +263,8 @@ class TrackedItem(models.Model):
         """Save, leaving out the derived columns (DERIVED_FIELDS) once the row exists:
         only the services' own UPDATEs write them, so a stale copy never overwrites them."""
         updating = not self._state.adding and not kwargs.get("force_insert")
+        if not updating and self.portal_id is None:
+            self.portal_id = next_public_id()
         if updating and kwargs.get("update_fields") is None and not args:
             skipped = {*DERIVED_FIELDS, *self.get_deferred_fields()}
             kwargs["update_fields"] = [
@@ -232,6 +284,25 @@ class TrackedItem(models.Model):
         return ", ".join(p for p in (rank, name, department) if p)
 
 
+PUBLIC_ID_SEQUENCE = "recommendations_portal_id_seq"
+
+
+def next_public_id() -> int:
+    """The public ID for a new item: the next number of the PostgreSQL sequence, which
+    starts above every imported ID (migration 0015); on SQLite (`make run`, one writer at
+    a time) the highest stored ID plus one, read inside the creating transaction."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [PUBLIC_ID_SEQUENCE])
+        else:
+            cursor.execute(
+                "SELECT coalesce(max(portal_id), 0) + 1 FROM recommendations_trackeditem"
+            )
+        return int(cursor.fetchone()[0])
+
+
 class TimelineEntry(models.Model):
     """An append-only dated entry: a status change or a comment.
 
@@ -242,6 +313,27 @@ class TimelineEntry(models.Model):
     class Kind(models.TextChoices):
         STATUS = "status", "Status"
         COMMENT = "comment", "Comment"
+
+    class Event(models.TextChoices):
+        """What the entry records, in the words the timeline shows."""
+
+        STATUS_CHANGED = "status-changed", "Status changed"
+        PROGRESS_UPDATE = "progress-update", "Progress update"
+        COMMENT = "comment", "Comment"
+        OWNER_CHANGED = "owner-changed", "Owner changed"
+        REVIEW_REASON = "review-reason", "Reason for the review decision"
+        NO_FURTHER_ACTION = "no-further-action", "No further action needed"
+        CLOSURE_PROPOSED = "closure-proposed", "Closure proposed"
+        CLOSURE_AUTHORISED = "closure-authorised", "Closure authorised"
+        CLOSURE_RETURNED = "closure-returned", "Closure returned"
+        CLOSURE_WITHDRAWN = "closure-withdrawn", "Closure proposal withdrawn"
+        IMPORTED = "imported", "Imported from the portal"
+
+    class Visibility(models.TextChoices):
+        """Public entries are published on the monitoring portal; internal ones never."""
+
+        PUBLIC = "public", "Public"
+        INTERNAL = "internal", "Internal"
 
     item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="timeline")
     date = models.DateField()
@@ -254,6 +346,12 @@ class TimelineEntry(models.Model):
     )
     author_name = models.CharField(
         max_length=200, blank=True, help_text="For imported entries, whose author is unknown."
+    )
+    event = models.CharField(max_length=30, choices=Event.choices)
+    visibility = models.CharField(
+        max_length=10,
+        choices=Visibility.choices,
+        help_text="Fixed when written: a public entry is on the monitoring portal.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -268,6 +366,29 @@ class TimelineEntry(models.Model):
                 condition=(Q(kind="status", status__isnull=False))
                 | (Q(kind="comment", status__isnull=True) & ~Q(text="")),
                 name="timeline_entry_shape",
+            ),
+            # Status entries and imported entries are public; what only the inspectorate
+            # and the force write to each other (progress, owner, proposal) is internal.
+            models.CheckConstraint(
+                condition=Q(visibility__in=["public", "internal"])
+                & (
+                    ~Q(kind="status")
+                    | Q(visibility="public", event__in=["status-changed", "imported"])
+                )
+                & (~Q(event="imported") | Q(visibility="public"))
+                & (
+                    ~Q(
+                        event__in=[
+                            "progress-update",
+                            "owner-changed",
+                            "closure-proposed",
+                            "closure-returned",
+                            "closure-withdrawn",
+                        ]
+                    )
+                    | Q(visibility="internal")
+                ),
+                name="timeline_visibility_rules",
             ),
         ]
         triggers = [
@@ -295,11 +416,34 @@ class ClosureProposal(models.Model):
         RETURNED = "returned", "Returned"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class VerifiedBy(models.TextChoices):
+        """How the requirement was verified (the inspectorate's list); the values are a
+        contract of the propose-closure form and the exports."""
+
+        DOCUMENTS = "documents", "documents and evidence reviewed"
+        REALITY_TESTING = "reality-testing", "reality testing"
+        FIELDWORK = "fieldwork", "inspection fieldwork"
+        INSIGHT = "insight", "insight activity"
+        SELF_ASSESSMENT = "self-assessment", "force self-assessment"
+        OTHER = "other", "other"
+
     item = models.ForeignKey(TrackedItem, on_delete=models.PROTECT, related_name="proposals")
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals_made"
     )
     reason = models.TextField()
+    verified_by = models.CharField(
+        "how closure was verified",
+        max_length=20,
+        choices=VerifiedBy.choices,
+        help_text="How the requirement was verified, from the inspectorate's list.",
+    )
+    verified_other = models.CharField(
+        "other way it was verified",
+        max_length=200,
+        blank=True,
+        help_text="Required when `verified_by` is other.",
+    )
     proposed_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     decided_by = models.ForeignKey(
@@ -332,6 +476,20 @@ class ClosureProposal(models.Model):
                 | (~Q(state="open") & Q(decided_by__isnull=False)),
                 name="decided_proposal_has_decider",
             ),
+            # One of the inspectorate's methods; "other" says which in words.
+            models.CheckConstraint(
+                condition=Q(
+                    verified_by__in=[
+                        "documents",
+                        "reality-testing",
+                        "fieldwork",
+                        "insight",
+                        "self-assessment",
+                    ]
+                )
+                | (Q(verified_by="other") & ~Q(verified_other="")),
+                name="proposal_verified_by_known",
+            ),
         ]
         # PostgreSQL refuses deleting a proposal, and any update but the one decision:
         # from open to authorised, returned or withdrawn, changing only the decision.
@@ -354,6 +512,17 @@ class ClosureProposal(models.Model):
 
     def __str__(self) -> str:
         return f"Closure proposal for {self.item} ({self.get_state_display()})"
+
+    @property
+    def verified_display(self) -> str:
+        """How it was verified, in words: "insight activity", or other's own words."""
+        return self.verified_text(self.verified_by, self.verified_other)
+
+    @staticmethod
+    def verified_text(verified_by: str, other: str) -> str:
+        if verified_by == ClosureProposal.VerifiedBy.OTHER:
+            return other or "other"
+        return str(ClosureProposal.VerifiedBy(verified_by).label) if verified_by else ""
 
 
 class Reminder(models.Model):

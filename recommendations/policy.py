@@ -48,6 +48,9 @@ class Action(StrEnum):
     RETURN_CLOSURE = "return-closure"
     WITHDRAW_CLOSURE = "withdraw-closure"
     ASSIGN_LEAD = "assign-lead"
+    RECORD_RESPONSE = "record-response"
+    ASSIGN_FORCE_LEAD = "assign-force-lead"
+    REMOVE_EVIDENCE = "remove-evidence"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,29 @@ ACTIONS: dict[Action, Rule] = {
         "open-by-self",
     ),
     Action.ASSIGN_LEAD: Rule("act_for_all_forces", "forces", OPEN, "Assign liaison lead"),
+}
+
+# Actions on a force's part of a report rather than on one item (the `responses` app):
+# the same rules of permission and scope; statuses and proposals do not apply.
+FORCE_ACTIONS: dict[Action, Rule] = {
+    Action.RECORD_RESPONSE: Rule(
+        "record_response", "forces", ANY, "Record the police and crime commissioner's response"
+    ),
+    # The liaison lead of every open item of a force at once: administrators for any
+    # force, and a regional chief of staff (who holds `authorise_closure` for the
+    # region) for the forces of their region. One item's lead stays ASSIGN_LEAD's.
+    Action.ASSIGN_FORCE_LEAD: Rule(
+        "authorise_closure", "region", OPEN, "Reassign the force's liaison lead"
+    ),
+}
+
+# Evidence files (the `evidence` app). Files come with an action: whoever may take one of
+# ATTACH_EVIDENCE may attach files to it. Anyone who can see the item may download its
+# files (outside the scope, the item and its files are "not found"). Only administrators
+# remove a file, with a reason; nobody deletes one.
+ATTACH_EVIDENCE = frozenset({Action.PROGRESS_UPDATE, Action.COMMENT, Action.PROPOSE_CLOSURE})
+EVIDENCE_ACTIONS: dict[Action, Rule] = {
+    Action.REMOVE_EVIDENCE: Rule("act_for_all_forces", "forces", ANY, "Remove evidence"),
 }
 
 
@@ -197,6 +223,38 @@ def why_not(
         and not user.has_perm("recommendations.act_for_all_forces")
     ):
         return errors.NotYourProposal
+    return None
+
+
+def why_not_for_force(
+    user: User | CommandLine, action: Action | str, force_id: int
+) -> type[errors.DomainError] | None:
+    """None when `user` may take a force action (FORCE_ACTIONS) for the force."""
+    rule = FORCE_ACTIONS[Action(action)]
+    if not user.has_perm(f"recommendations.{rule.permission}"):
+        return errors.NotPermitted
+    if user.has_perm("recommendations.act_for_all_forces") or isinstance(user, CommandLine):
+        return None
+    assigned, region = _scope_ids(user)
+    if force_id not in (assigned if rule.scope == "forces" else region):
+        return errors.NotPermitted
+    return None
+
+
+def why_not_evidence(
+    user: User, action: Action | str, item: TrackedItem
+) -> type[errors.DomainError] | None:
+    """None when `user` may take an evidence action (EVIDENCE_ACTIONS) on the item's
+    files; the item is one the person can see (the selectors' 404 comes first)."""
+    rule = EVIDENCE_ACTIONS[Action(action)]
+    if not user.has_perm(f"recommendations.{rule.permission}"):
+        return errors.NotPermitted
+    if not user.has_perm("recommendations.act_for_all_forces"):
+        assigned, region = _scope_ids(user)
+        if item.force_id not in (assigned if rule.scope == "forces" else region):
+            return errors.NotPermitted
+    if item.status_id not in rule.statuses:
+        return errors.InvalidTransition
     return None
 
 

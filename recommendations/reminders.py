@@ -16,6 +16,9 @@ writes one pending delivery per recipient in the same transaction. Digests send 
 pending deliveries, under SKIP LOCKED, and mark them sent in the transaction that sent
 them. A broker that is down loses nothing: the deliveries wait in the database and the
 next sweep sends them.
+
+The same sweep claims overdue police and crime commissioners' responses, once each, and
+the same digest lists them (`responses.reminders`, by the same rule).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from django.utils import timezone
 
 from forces.models import Scope
 from forces.roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION
+from responses import reminders as response_reminders
 
 from .models import Reminder, ReminderDelivery, TrackedItem
 from .notifications import item_url
@@ -271,6 +275,8 @@ def _pending_by_person() -> dict[int, list[int]]:
         "user_id", "id"
     ):
         pending[user_id].append(delivery_id)
+    for user_id in response_reminders.pending_people():  # overdue PCC responses
+        pending.setdefault(user_id, [])
     return pending
 
 
@@ -280,6 +286,8 @@ def sweep(*, on: dt.date | None = None) -> tuple[SweepResult, list[int]]:
     the plan's, claims in chunks of 5,000, deliveries, pending people."""
     plan = plan_sweep(on)
     with transaction.atomic():
+        officers, leads, _ = _people()
+        response_reminders.claim(plan.on, officers, leads)  # overdue PCC responses, once
         won = _claim(plan.items) if plan.items else []
         ReminderDelivery.objects.bulk_create(
             [
@@ -305,7 +313,8 @@ def send_digest(user_id: int) -> tuple[int, int]:
             .select_related("reminder__item__force", "reminder__item__finding__report")
             .order_by("reminder__item__last_entry_on", "reminder__item_id")
         )
-        if not pending:
+        overdue_responses = response_reminders.lock_pending(user.pk)
+        if not pending and not overdue_responses:
             return 0, 0
         on = today()
         lines: dict[str, list[dict[str, object]]] = {
@@ -330,11 +339,16 @@ def send_digest(user_id: int) -> tuple[int, int]:
             "reminders": lines[Reminder.Kind.REMINDER],
             "escalations": lines[Reminder.Kind.ESCALATION],
             "stale_days": settings.STALE_AFTER_DAYS,
+            "responses": response_reminders.lines(overdue_responses, on),
         }
         n, m = len(context["reminders"]), len(context["escalations"])
         subject = f"{n + m} stale recommendation{'s' if n + m != 1 else ''} need an update"
         if m:
             subject += f" ({m} escalated)"
+        if overdue_responses:
+            r = len(overdue_responses)
+            pcc = f"{r} overdue police and crime commissioner's response{'s' if r != 1 else ''}"
+            subject = f"{subject}; {pcc}" if n + m else pcc[0].upper() + pcc[1:]
         message = EmailMultiAlternatives(
             subject, render_to_string("emails/stale_digest.txt", context), None, [user.email]
         )
@@ -343,6 +357,7 @@ def send_digest(user_id: int) -> tuple[int, int]:
         )
         message.send()
         now = timezone.now()
+        response_reminders.mark_sent(overdue_responses)
         ReminderDelivery.objects.filter(pk__in=[d.pk for d in pending]).update(sent_at=now)
         Reminder.objects.filter(
             pk__in={d.reminder_id for d in pending}, sent_at__isnull=True

@@ -33,6 +33,12 @@ def overdue_q(on: dt.date | None = None) -> Q:
     return Q(status__is_open=True, target_date__lt=on or today())
 
 
+def is_overdue(item: TrackedItem, on: dt.date | None = None) -> bool:
+    """overdue_q for one item already in memory (its status loaded): open, with a
+    target date before today."""
+    return bool(item.status.is_open and item.target_date and item.target_date < (on or today()))
+
+
 def stale_cutoff(on: dt.date | None = None) -> dt.date:
     return (on or today()) - dt.timedelta(days=settings.STALE_AFTER_DAYS)
 
@@ -75,16 +81,92 @@ def item_detail(*, user: User, pk: int) -> TrackedItem:
     return item
 
 
-def timeline_newest_first(item_id: int) -> list[dict[str, object]]:
-    """An item's timeline for its page, newest first, as plain rows in one query (no
-    model instances: an item can have hundreds of entries)."""
-    rows = (
+def timeline_newest_first(item_id: int, *, force_name: str = "") -> list[dict[str, object]]:
+    """An item's timeline for its page, newest first, as plain rows (no model instances:
+    an item can have hundreds of entries) in three queries whatever its length: the
+    entries with their statuses' names, then their authors' roles and scopes
+    (forces.selectors.people_described; `force_name` is the item's force, which names a
+    liaison lead acting for several forces). Each row says what the entry is
+    (`label`: "Status changed from Awaiting review to Being progressed", "Progress
+    update", ...), who wrote it in the words people use (`by`), and who can see it."""
+    from forces.selectors import people_described
+
+    rows = list(
         TimelineEntry.objects.filter(item_id=item_id)
-        .order_by("-date", "-position")
+        .order_by("date", "position")
         .values_list(
+            "id",
             "date",
             "kind",
+            "event",
+            "visibility",
             "status__name",
+            "text",
+            "author",
+            "author_name",
+        )
+    )
+    people = people_described((r[7] for r in rows), force=force_name)
+    entries: list[dict[str, object]] = []
+    previous = ""
+    for pk, day, kind, event, visibility, status, text, author_id, imported_by in rows:
+        is_status = kind == TimelineEntry.Kind.STATUS
+        if is_status:
+            label = (
+                f"Status changed from {previous} to {status}"
+                if previous and previous != status
+                else f"Status set to {status}"
+            )
+            if event == TimelineEntry.Event.IMPORTED:
+                label += " (imported from the portal)"
+            previous = status or previous
+        else:
+            label = str(TimelineEntry.Event(event).label) if event else "Comment"
+        entries.append(
+            {
+                "id": pk,
+                "label": label,
+                "event": event,
+                "by": people.get(author_id)
+                or imported_by
+                or (
+                    "Imported from the portal"
+                    if event == TimelineEntry.Event.IMPORTED
+                    else "The tracker"
+                ),
+                "iso": day.isoformat(),
+                "date": f"{day.day} {day:%B %Y}",
+                "text": "" if is_status else text,
+                "visibility": visibility,
+                "visibility_label": TimelineEntry.Visibility(visibility).label
+                if visibility
+                else "",
+            }
+        )
+    entries.reverse()
+    return entries
+
+
+def open_proposal(item: TrackedItem) -> ClosureProposal | None:
+    proposals = getattr(item, "all_proposals", None)
+    if proposals is None:
+        return item.proposals.filter(state=ClosureProposal.State.OPEN).first()
+    return next((p for p in proposals if p.state == ClosureProposal.State.OPEN), None)
+
+
+def timeline_rows(item_id: int) -> list[dict[str, object]]:
+    """An item's whole timeline, oldest first, as plain rows in one query (the API)."""
+    rows = (
+        TimelineEntry.objects.filter(item_id=item_id)
+        .order_by("date", "position")
+        .values(
+            "id",
+            "date",
+            "position",
+            "kind",
+            "event",
+            "visibility",
+            "status_id",
             "text",
             "author__first_name",
             "author__last_name",
@@ -94,18 +176,18 @@ def timeline_newest_first(item_id: int) -> list[dict[str, object]]:
     )
     return [
         {
-            "title": f"Status: {status}" if kind == "status" else "Comment",
-            "by": f"{first or ''} {last or ''}".strip() or username or imported or "Imported",
-            "iso": day.isoformat(),
-            "date": f"{day.day} {day:%B %Y}",
-            "text": text if kind == "comment" else "",
+            "id": row["id"],
+            "date": row["date"],
+            "position": row["position"],
+            "kind": row["kind"],
+            "event": row["event"],
+            "visibility": row["visibility"],
+            "status": row["status_id"],
+            "text": row["text"],
+            "author": f"{row['author__first_name'] or ''} {row['author__last_name'] or ''}".strip()
+            or row["author__username"]
+            or row["author_name"]
+            or "Imported",
         }
-        for day, kind, status, text, first, last, username, imported in rows
+        for row in rows
     ]
-
-
-def open_proposal(item: TrackedItem) -> ClosureProposal | None:
-    proposals = getattr(item, "all_proposals", None)
-    if proposals is None:
-        return item.proposals.filter(state=ClosureProposal.State.OPEN).first()
-    return next((p for p in proposals if p.state == ClosureProposal.State.OPEN), None)

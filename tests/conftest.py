@@ -109,3 +109,13 @@ def jinja2_context_in_responses():
     Template.render = render_and_signal
     yield
     Template.render = render
+
+
+@pytest.fixture(autouse=True)
+def empty_public_cache():
+    """The public portal's page cache (monitoring.cache) starts empty in every test:
+    a test's rolled-back data never answers another test's request."""
+    from django.core.cache import caches
+
+    caches["public"].clear()
+    yield

@@ -59,7 +59,9 @@ def test_reference_data_loading_is_idempotent():
     before = list(Force.objects.values_list("id", "name", "slug", "region_id", "short_names"))
     history_before = Force.history.count()
     assert load_reference_data() == 0
-    call_command("load_reference_data", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_reference_data", stdout=out)
+    assert out.getvalue().strip() == "Reference data already up to date."  # not "0 rows"
     assert (
         list(Force.objects.values_list("id", "name", "slug", "region_id", "short_names")) == before
     )

@@ -90,7 +90,9 @@ def test_events_carry_person_address_request_id_and_time(
     forbidden = officer.get(reverse("recommendations:report_new"))
     glos = make_item(force="gloucestershire")
     services.status_change(item=glos, by=people["liaison-lead"], to=Status.BEING_PROGRESSED)
-    services.closure_propose(item=glos, by=people["liaison-lead"], reason="Met")
+    services.closure_propose(
+        verified_by="documents", item=glos, by=people["liaison-lead"], reason="Met"
+    )
     chief = Client(REMOTE_ADDR="10.7.7.7")
     sign_in_verified(chief, people["chief-of-staff"])
     # Closure decisions are logged by the service once committed, with the address of

@@ -31,6 +31,7 @@ MACROS = {
     "select": ("select", "govukSelect"),
     "radios": ("radios", "govukRadios"),
     "checkboxes": ("checkboxes", "govukCheckboxes"),
+    "checkbox": ("checkboxes", "govukCheckboxes"),
     "date": ("date-input", "govukDateInput"),
     "file": ("file-upload", "govukFileUpload"),
 }
@@ -45,6 +46,8 @@ def widget_kind(widget: forms.Widget) -> str:
         return "date"
     if isinstance(widget, forms.Textarea):
         return "textarea"
+    if isinstance(widget, forms.CheckboxInput):  # one yes/no box
+        return "checkbox"
     if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect subclass
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
@@ -134,6 +137,20 @@ def field_params(bound: BoundField, kind: str) -> dict[str, Any]:
     else:
         optional = "" if field.required or kind == "file" else " (optional)"
         params["label"] = {"text": f"{bound.label}{optional}", "classes": "govuk-label--s"}
+    if kind == "checkbox":
+        # One box, labelled by the field's label, without a fieldset of its own.
+        params.pop("label", None)
+        params["idPrefix"] = bound.auto_id
+        params["name"] = bound.html_name
+        params["items"] = [
+            {
+                "value": "on",
+                "text": str(bound.label),
+                "checked": bool(bound.value()),
+                "id": bound.auto_id,
+            }
+        ]
+        return params
     if kind == "date":
         wrong = " govuk-input--error" if bound.errors else ""
         params["id"] = bound.auto_id

@@ -30,6 +30,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from .govuk_forms import govuk_error_list, govuk_field
+from .humanise import ago
 
 
 def url(name: str, *args: object, **kwargs: object) -> str:
@@ -134,6 +135,7 @@ def environment(**options: Any) -> Environment:
         govuk_field=govuk_field,
         govuk_error_list=govuk_error_list,
         govuk_attributes=govuk_attributes,
+        ago=ago,
     )
     env.filters.update(
         date=date,

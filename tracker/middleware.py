@@ -102,3 +102,28 @@ class TwoFactorMiddleware:
                     request.session["two_factor_next"] = request.get_full_path()
                 return redirect("two_factor_verify" if has else "two_factor_setup")
         return self.get_response(request)
+
+
+class ServiceNotFoundMiddleware:
+    """With DEBUG on (`make run`), Django answers "not found" with its technical page;
+    this shows the service's own 404 page instead, as in production, so what a person
+    sees while trying the portal is what they would see live. Static files' 404s and
+    answers that are not HTML are left alone. It is the innermost middleware, so the
+    page has the person, their messages and the CSP nonce."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith(settings.STATIC_URL or "/static/")
+        ):
+            from django.http import Http404
+            from django.views.defaults import page_not_found
+
+            return page_not_found(request, Http404())
+        return response

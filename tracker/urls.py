@@ -48,5 +48,10 @@ urlpatterns = [
     path("healthz", tracker_views.healthz, name="healthz"),
     path("assets/images/<str:name>", tracker_views.moj_asset, name="moj_asset"),
     path("accessibility/", tracker_views.accessibility, name="accessibility"),
+    path("", include("responses.urls")),
+    path("saved-views/", include("savedsearches.urls")),
+    path("api/", include("api.urls")),
+    path("", include("monitoring.urls")),  # the public portal: no sign-in
+    path("", include("evidence.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -57,6 +57,34 @@ class FilePlan:
             return f"updated: {n} new entr{'y' if n == 1 else 'ies'}"
         return "unchanged"
 
+    @property
+    def status_from(self) -> str | None:
+        """The item's status slug before the import (None for a new item)."""
+        return None if self.creates or self.item is None else self.item.status_id
+
+    @property
+    def status_to(self) -> str | None:
+        """The status slug the import leaves the item in, when it sets one."""
+        statuses = [e.value for e in self.new_entries if e.kind == "status"]
+        return statuses[-1] if statuses else None
+
+    def change_text(self, status_names: dict[str, str]) -> str:
+        """What importing the page does to its item, in words: "New item, status Awaiting
+        review, 3 entries", "Status Awaiting review → Being progressed, 2 new entries",
+        "1 new entry", "Nothing new: every entry is already on the tracker"."""
+        n = len(self.new_entries)
+        if not n:
+            return "Nothing new: every entry is already on the tracker"
+        entries = f"{n} {'new ' if not self.creates else ''}entr{'y' if n == 1 else 'ies'}"
+        to = self.status_to
+        if self.creates:
+            return f"New item, status {status_names.get(to or '', to)}, {entries}"
+        before = self.status_from
+        if to and to != before:
+            old = status_names.get(before or "", before)
+            return f"Status {old} → {status_names.get(to, to)}, {entries}"
+        return entries[0].upper() + entries[1:]
+
 
 @dataclass
 class ImportPlan:
@@ -105,8 +133,17 @@ def _entry_value(entry: TimelineEntry) -> str:
     return cast(str, entry.status_id) if entry.kind == "status" else entry.text
 
 
+def _published(item: TrackedItem) -> list[TimelineEntry]:
+    """The item's entries a portal page carries: its public ones, oldest first (the
+    monitoring app's selector decides what is public; internal entries never leave)."""
+    from monitoring.selectors import public_entries
+
+    return list(public_entries().filter(item_id=item.pk).order_by("date", "position"))
+
+
 def _stored_entries(item: TrackedItem) -> list[tuple[object, str, str]]:
-    return [(e.date, e.kind, _entry_value(e)) for e in item.timeline.order_by("date", "position")]
+    """What a page of the item is compared with: its public entries (ADR 0008)."""
+    return [(e.date, e.kind, _entry_value(e)) for e in _published(item)]
 
 
 def plan(
@@ -306,13 +343,7 @@ def apply(import_plan: ImportPlan, *, by: services.Actor) -> list[FilePlan]:
 
 
 def item_page(item: TrackedItem) -> portal_parse.Page:
-    entries = [
-        portal_parse.Entry(e.date, e.kind, _entry_value(e), 0)
-        for e in sorted(
-            item.timeline.all(),
-            key=lambda e: (e.date, e.position),
-        )
-    ]
+    entries = [portal_parse.Entry(e.date, e.kind, _entry_value(e), 0) for e in _published(item)]
     finding = item.finding
     return portal_parse.Page(
         kind=finding.kind,

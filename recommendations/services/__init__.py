@@ -31,6 +31,7 @@ from .imports import (
 )
 from .items import (
     comment_add,
+    force_lead_assign,
     leads_for,
     liaison_lead_assign,
     no_further_action,
@@ -55,6 +56,7 @@ __all__ = [
     "closure_withdraw",
     "comment_add",
     "finding_for_page",
+    "force_lead_assign",
     "findings_issue",
     "history_user",
     "import_problems",

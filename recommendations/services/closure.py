@@ -3,12 +3,16 @@ authorises or returns it, and the proposer may withdraw it before a decision."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from forces.selectors import display_name
 
+from .. import errors
 from ..models import (
     ClosureProposal,
     Status,
@@ -18,7 +22,9 @@ from ..models import (
 from ..policy import Action
 from ..selectors import today
 from .common import (
+    DECIDED_ERRORS,
     append_entry,
+    attach_evidence,
     audit,
     clean_text,
     lock_item,
@@ -28,47 +34,136 @@ from .common import (
     save_with_history,
 )
 
+if TYPE_CHECKING:
+    from evidence.checks import CheckedFile
+
+OTHER_MAX_LENGTH = ClosureProposal._meta.get_field("verified_other").max_length or 200
+
 
 @transaction.atomic
-def closure_propose(*, item: TrackedItem, by: User, reason: str) -> ClosureProposal:
-    """A liaison lead proposes closure; the status stays being-progressed until a chief
-    of staff authorises it. Raises ClosureAlreadyProposed if one is open."""
+def closure_propose(
+    *,
+    item: TrackedItem,
+    by: User,
+    reason: str,
+    verified_by: str,
+    verified_other: str = "",
+    files: Sequence[CheckedFile] = (),
+    marking: str = "OFFICIAL",
+) -> ClosureProposal:
+    """A liaison lead proposes closure, saying how the requirement was verified (one of
+    ClosureProposal.VerifiedBy; `other` needs `verified_other` in words); the status stays
+    being-progressed until a chief of staff authorises it. Raises ClosureAlreadyProposed
+    if one is open."""
     reason = clean_text(reason, field="reason", label="the reason for closure")
+    if verified_by not in ClosureProposal.VerifiedBy.values:
+        raise errors.DomainError("Select how the requirement was verified", field="verified_by")
+    if verified_by == ClosureProposal.VerifiedBy.OTHER:
+        verified_other = clean_text(
+            verified_other, field="verified_other", label="how it was verified"
+        )
+        if len(verified_other) > OTHER_MAX_LENGTH:
+            raise errors.DomainError(
+                f"How it was verified must be {OTHER_MAX_LENGTH} characters or fewer",
+                field="verified_other",
+            )
+    else:
+        verified_other = ""
     item = lock_item(item)
     require(by, Action.PROPOSE_CLOSURE, item)
-    proposal = ClosureProposal(item=item, proposed_by=by, reason=reason)
+    proposal = ClosureProposal(
+        item=item,
+        proposed_by=by,
+        reason=reason,
+        verified_by=verified_by,
+        verified_other=verified_other,
+    )
     save_with_history(proposal, by=by, reason="Closure proposed")
     audit("closure-proposed", by=by, item=item.pk, proposal=proposal.pk)
-    append_entry(
-        item, kind=TimelineEntry.Kind.COMMENT, on=today(), by=by, text=f"Closure proposed: {reason}"
+    entry = append_entry(
+        item,
+        kind=TimelineEntry.Kind.COMMENT,
+        on=today(),
+        by=by,
+        text=f"Closure proposed on the basis of {proposal.verified_display}: {reason}",
+        event=TimelineEntry.Event.CLOSURE_PROPOSED,
     )
+    attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)
     save_item(item, by=by, reason="Closure proposed")
     queue_task("notify_proposal", proposal.pk)
     return proposal
 
 
 def _decide(
-    *, item: TrackedItem, by: User, action: str, state: str, reason: str
+    *,
+    item: TrackedItem,
+    by: User,
+    action: str,
+    state: str,
+    reason: str,
+    publish_note: bool = False,
+    proposal_id: int | None = None,
 ) -> ClosureProposal:
     item = lock_item(item)
     proposal = require(by, action, item)
     assert proposal is not None  # _require guarantees an open proposal for these actions
+    if proposal_id is not None and proposal.pk != proposal_id:
+        # The caller named another proposal (the API's address): it was decided already.
+        named = ClosureProposal.objects.filter(pk=proposal_id, item=item).first()
+        if named is None:
+            raise errors.NoOpenProposal
+        raise DECIDED_ERRORS.get(ClosureProposal.State(named.state), errors.NoOpenProposal)
     proposal.state = state
     proposal.decided_by = by
     proposal.decision_reason = reason
     proposal.decided_at = timezone.now()
     save_with_history(proposal, by=by, reason=f"Closure {state}")
     name = display_name(by)
+    Event = TimelineEntry.Event
     if state == ClosureProposal.State.AUTHORISED:
         append_entry(
             item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.COMPLETE
         )
-        text = f"Authorised for closure by {name}." + (f" {reason}" if reason else "")
+        # The public comment the real portal shows; the chief's note joins it only when
+        # they chose to publish it, and otherwise stays on the timeline as internal.
+        published = "Authorised for closure." + (f" {reason}" if reason and publish_note else "")
+        append_entry(
+            item,
+            kind=TimelineEntry.Kind.COMMENT,
+            on=today(),
+            by=by,
+            text=published,
+            event=Event.CLOSURE_AUTHORISED,
+            visibility=TimelineEntry.Visibility.PUBLIC,
+        )
+        if reason and not publish_note:
+            append_entry(
+                item,
+                kind=TimelineEntry.Kind.COMMENT,
+                on=today(),
+                by=by,
+                text=f"Authorised for closure by {name}: {reason}",
+                event=Event.CLOSURE_AUTHORISED,
+                visibility=TimelineEntry.Visibility.INTERNAL,
+            )
     elif state == ClosureProposal.State.WITHDRAWN:
-        text = f"Closure proposal withdrawn by {name}: {reason}"
+        append_entry(
+            item,
+            kind=TimelineEntry.Kind.COMMENT,
+            on=today(),
+            by=by,
+            text=f"Closure proposal withdrawn by {name}: {reason}",
+            event=Event.CLOSURE_WITHDRAWN,
+        )
     else:
-        text = f"Closure proposal returned by {name}: {reason}"
-    append_entry(item, kind=TimelineEntry.Kind.COMMENT, on=today(), by=by, text=text)
+        append_entry(
+            item,
+            kind=TimelineEntry.Kind.COMMENT,
+            on=today(),
+            by=by,
+            text=f"Closure proposal returned by {name}: {reason}",
+            event=Event.CLOSURE_RETURNED,
+        )
     save_item(item, by=by, reason=f"Closure {state}")
     audit(f"closure-{state}", by=by, item=item.pk, proposal=proposal.pk)
     queue_task("notify_proposal", proposal.pk)
@@ -76,8 +171,16 @@ def _decide(
 
 
 @transaction.atomic
-def closure_authorise(*, item: TrackedItem, by: User, note: str = "") -> ClosureProposal:
-    """A chief of staff authorises closure: the item becomes complete. Raises
+def closure_authorise(
+    *,
+    item: TrackedItem,
+    by: User,
+    note: str = "",
+    publish_note: bool = False,
+    proposal_id: int | None = None,
+) -> ClosureProposal:
+    """A chief of staff authorises closure: the item becomes complete, with the public
+    comment "Authorised for closure." (and the note, when `publish_note`). Raises
     AlreadyAuthorised when someone got there first, OwnProposal for the proposer."""
     note = clean_text(note, field="note", label="the note", required=False)
     return _decide(
@@ -86,11 +189,15 @@ def closure_authorise(*, item: TrackedItem, by: User, note: str = "") -> Closure
         action=Action.AUTHORISE_CLOSURE,
         state=ClosureProposal.State.AUTHORISED,
         reason=note,
+        publish_note=publish_note,
+        proposal_id=proposal_id,
     )
 
 
 @transaction.atomic
-def closure_return(*, item: TrackedItem, by: User, reason: str) -> ClosureProposal:
+def closure_return(
+    *, item: TrackedItem, by: User, reason: str, proposal_id: int | None = None
+) -> ClosureProposal:
     """A chief of staff returns a proposal with a reason; the item stays being-progressed."""
     reason = clean_text(reason, field="reason", label="the reason for returning it")
     return _decide(
@@ -99,11 +206,14 @@ def closure_return(*, item: TrackedItem, by: User, reason: str) -> ClosurePropos
         action=Action.RETURN_CLOSURE,
         state=ClosureProposal.State.RETURNED,
         reason=reason,
+        proposal_id=proposal_id,
     )
 
 
 @transaction.atomic
-def closure_withdraw(*, item: TrackedItem, by: User, reason: str) -> ClosureProposal:
+def closure_withdraw(
+    *, item: TrackedItem, by: User, reason: str, proposal_id: int | None = None
+) -> ClosureProposal:
     """The proposer (or an administrator) withdraws an open proposal before a decision,
     for example to move the item back to review; the item stays being-progressed."""
     reason = clean_text(reason, field="reason", label="the reason for withdrawing it")
@@ -113,4 +223,5 @@ def closure_withdraw(*, item: TrackedItem, by: User, reason: str) -> ClosureProp
         action=Action.WITHDRAW_CLOSURE,
         state=ClosureProposal.State.WITHDRAWN,
         reason=reason,
+        proposal_id=proposal_id,
     )

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import connection, models, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from tracker.security import current_request, event
 
@@ -26,6 +27,9 @@ from ..models import (
 )
 from ..policy import Action
 from ..selectors import today
+
+if TYPE_CHECKING:
+    from evidence.checks import CheckedFile
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +140,24 @@ def check_date(on: dt.date) -> dt.date:
     return on
 
 
+Event = TimelineEntry.Event
+Visibility = TimelineEntry.Visibility
+
+# Who sees an entry is decided by what it is (domain.md, "public and internal"); only a
+# liaison lead's comment is chosen by the writer, each time.
+VISIBILITY_OF_EVENT: dict[str, str] = {
+    Event.STATUS_CHANGED: Visibility.PUBLIC,
+    Event.IMPORTED: Visibility.PUBLIC,
+    Event.NO_FURTHER_ACTION: Visibility.PUBLIC,
+    Event.PROGRESS_UPDATE: Visibility.INTERNAL,
+    Event.OWNER_CHANGED: Visibility.INTERNAL,
+    Event.REVIEW_REASON: Visibility.INTERNAL,
+    Event.CLOSURE_PROPOSED: Visibility.INTERNAL,
+    Event.CLOSURE_RETURNED: Visibility.INTERNAL,
+    Event.CLOSURE_WITHDRAWN: Visibility.INTERNAL,
+}
+
+
 def append_entry(
     item: TrackedItem,
     *,
@@ -145,10 +167,25 @@ def append_entry(
     text: str = "",
     status: str | None = None,
     author_name: str = "",
+    event: str | None = None,
+    visibility: str | None = None,
 ) -> TimelineEntry:
     """Append an entry to a locked item's timeline; a status entry also sets the item's
     status. The caller saves the item. Status entries are never dated before the latest
-    entry, which keeps "the latest status entry" and the stored status the same."""
+    entry, which keeps "the latest status entry" and the stored status the same.
+
+    `event` says what the entry is (a status entry is a status change unless imported);
+    `visibility` follows from the event, except for a comment and an authorisation,
+    whose writer chooses (the service passes the choice)."""
+    if event is None:
+        if kind != TimelineEntry.Kind.STATUS:
+            raise ValueError("a comment entry needs its event")
+        event = Event.STATUS_CHANGED
+    fixed = VISIBILITY_OF_EVENT.get(event)
+    if fixed is not None:
+        visibility = fixed
+    if visibility not in Visibility.values:
+        raise errors.DomainError("Choose who can see this entry", field="visibility")
     if on > today():
         raise errors.FutureDate(field="date")
     if kind == TimelineEntry.Kind.STATUS and on < item.last_entry_on:
@@ -165,6 +202,8 @@ def append_entry(
         text=text,
         author=by,
         author_name=author_name,
+        event=event,
+        visibility=visibility,
     )
     if on > item.last_entry_on:
         item.last_entry_on = on
@@ -172,8 +211,15 @@ def append_entry(
         assert status is not None  # the create above refuses a status entry without one
         item.status_id = status
         item.status_order = status_order(status)
+        from evidence.services import retention_follow_status
+
+        retention_follow_status(item, status, on)
     if text:
         search_extend(item.pk, text)
+    if visibility == Visibility.PUBLIC:
+        from monitoring.cache import public_changed
+
+        public_changed()  # the public pages show it once committed (ADR 0008)
     return entry
 
 
@@ -256,6 +302,23 @@ def audit(name: str, *, by: Actor | None, **fields: Any) -> None:
 
 def save_item(item: TrackedItem, *, by: Actor | None, reason: str) -> None:
     """Save a changed item, bumping its version, with the person and reason in its
-    history."""
+    history; its `updated_at` (the API's incremental sync) is now."""
     item.version += 1
+    item.updated_at = timezone.now()
     save_with_history(item, by=by, reason=reason)
+
+
+def attach_evidence(
+    *,
+    item: TrackedItem,
+    entry: TimelineEntry,
+    by: User,
+    files: Sequence[CheckedFile],
+    marking: str,
+) -> None:
+    """Store evidence files on a new entry, in the calling service's transaction (a
+    refused file rolls the whole change back). Nothing to do without files."""
+    if files:
+        from evidence.services import attach
+
+        attach(item=item, entry=entry, by=by, files=files, marking=marking)

@@ -146,6 +146,9 @@ def _import_entries(
                 text="" if is_status else entry.value,
                 author=importer if names_importer else None,
                 author_name=author_name,
+                # From the public portal, so public.
+                event=TimelineEntry.Event.IMPORTED,
+                visibility=TimelineEntry.Visibility.PUBLIC,
             )
         )
         if is_status:
@@ -156,6 +159,10 @@ def _import_entries(
         item.status_order = status_order(item.status_id)
     created = TimelineEntry.objects.bulk_create(rows, batch_size=2000)
     search_refresh([item.pk])
+    if created:
+        from monitoring.cache import public_changed
+
+        public_changed()  # imported entries are public (ADR 0008)
     return created
 
 

@@ -4,16 +4,19 @@ moves, no further action, and its liaison lead."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
+from forces.models import Force
 from forces.selectors import display_name, liaison_leads_of
 
-from .. import errors
+from .. import errors, policy
 from ..models import (
+    DERIVED_FIELDS,
     Status,
     TimelineEntry,
     TrackedItem,
@@ -22,6 +25,7 @@ from ..policy import Action
 from ..selectors import items_visible_to, today
 from .common import (
     append_entry,
+    attach_evidence,
     audit,
     check_date,
     clean_text,
@@ -30,6 +34,9 @@ from .common import (
     require,
     save_item,
 )
+
+if TYPE_CHECKING:
+    from evidence.checks import CheckedFile
 
 
 @transaction.atomic
@@ -40,9 +47,15 @@ def comment_add(
     text: str,
     on: dt.date | None = None,
     action: Action = Action.COMMENT,
+    visibility: str = "",
+    files: Sequence[CheckedFile] = (),
+    marking: str = "OFFICIAL",
 ) -> TimelineEntry:
     """A comment (liaison lead) or a progress update (liaison officer, action
-    Action.PROGRESS_UPDATE). Raises NotPermitted, FutureDate or DomainError for bad text."""
+    Action.PROGRESS_UPDATE). A comment's writer chooses its `visibility` (public or
+    internal) each time; a progress update is internal. Raises NotPermitted, FutureDate
+    or DomainError for bad text or a missing visibility. Evidence `files` (checked by
+    evidence.checks) are stored on the entry with their `marking`, or nothing is kept."""
     text = clean_text(
         text,
         field="text",
@@ -51,7 +64,21 @@ def comment_add(
     on = check_date(on or today())
     item = lock_item(item)
     require(by, action, item)
-    entry = append_entry(item, kind=TimelineEntry.Kind.COMMENT, on=on, by=by, text=text)
+    progress = action == Action.PROGRESS_UPDATE
+    if not progress and visibility not in TimelineEntry.Visibility.values:
+        raise errors.DomainError(
+            "Choose whether the public will see this comment", field="visibility"
+        )
+    entry = append_entry(
+        item,
+        kind=TimelineEntry.Kind.COMMENT,
+        on=on,
+        by=by,
+        text=text,
+        event=TimelineEntry.Event.PROGRESS_UPDATE if progress else TimelineEntry.Event.COMMENT,
+        visibility=visibility,
+    )
+    attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)
     save_item(
         item,
         by=by,
@@ -100,7 +127,14 @@ def owner_set(
         return locked
     summary = "; ".join(changes)
     text = summary[0].upper() + summary[1:] + "."
-    append_entry(locked, kind=TimelineEntry.Kind.COMMENT, on=today(), by=by, text=text)
+    append_entry(
+        locked,
+        kind=TimelineEntry.Kind.COMMENT,
+        on=today(),
+        by=by,
+        text=text,
+        event=TimelineEntry.Event.OWNER_CHANGED,
+    )
     save_item(locked, by=by, reason=text)
     return locked
 
@@ -129,6 +163,7 @@ def status_change(
             on=today(),
             by=by,
             text=clean_text(reason, field="reason", label="the reason"),
+            event=TimelineEntry.Event.REVIEW_REASON,
         )
     save_item(item, by=by, reason=f"Status changed to {to}")
     return item
@@ -161,7 +196,14 @@ def no_further_action(
     append_entry(
         item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.NO_FURTHER_ACTION
     )
-    append_entry(item, kind=TimelineEntry.Kind.COMMENT, on=today(), by=by, text=reason)
+    append_entry(
+        item,
+        kind=TimelineEntry.Kind.COMMENT,
+        on=today(),
+        by=by,
+        text=reason,
+        event=TimelineEntry.Event.NO_FURTHER_ACTION,
+    )
     save_item(item, by=by, reason="No further action needed")
     return item
 
@@ -186,3 +228,36 @@ def liaison_lead_assign(*, item: TrackedItem, by: User, lead: User | None) -> Tr
     save_item(item, by=by, reason=f"Liaison lead set to {name}")
     audit("liaison-lead-assigned", by=by, item=item.pk, lead=lead.pk if lead else None)
     return item
+
+
+@transaction.atomic
+def force_lead_assign(*, force: Force, by: User, lead: User | None) -> list[int]:
+    """Make `lead` (a liaison lead whose scope covers the force, or nobody) the liaison
+    lead of every open item of the force at once: administrators, or the chief of staff
+    of the force's region (policy action ASSIGN_FORCE_LEAD). The same rule for the lead
+    as liaison_lead_assign; one history row per item changed, one audit event. Returns
+    the ids of the items changed (those already led by `lead` are left alone)."""
+    refusal = policy.why_not_for_force(by, Action.ASSIGN_FORCE_LEAD, force.pk)
+    if refusal is not None:
+        raise refusal(f"You do not have permission to reassign {force.name}'s liaison lead.")
+    if lead is not None and not liaison_leads_of(force.pk).filter(pk=lead.pk).exists():
+        raise errors.NotALead(f"Choose a liaison lead who acts for {force.name}.", field="lead")
+    items = list(
+        TrackedItem.objects.select_for_update()
+        .filter(force=force, status_id__in=policy.OPEN)
+        .exclude(liaison_lead=lead)
+        .defer(*DERIVED_FIELDS)
+        .order_by("pk")
+    )
+    name = display_name(lead) if lead else "nobody"
+    for item in items:
+        item.liaison_lead = lead
+        save_item(item, by=by, reason=f"Liaison lead set to {name} for {force.name}'s open items")
+    audit(
+        "force-liaison-lead-assigned",
+        by=by,
+        force=force.pk,
+        lead=lead.pk if lead else None,
+        items=len(items),
+    )
+    return [item.pk for item in items]

@@ -74,6 +74,7 @@ def item_create(
             by=history_user(by),
             status=Status.AWAITING_REVIEW,
             author_name=author_name,
+            event=TimelineEntry.Event.IMPORTED if author_name else None,
         )
         item.save(update_fields=["status", "status_order", "last_entry_on"])
     search_refresh([item.pk])
@@ -123,15 +124,23 @@ def report_publish(
     url: str = "",
     findings: Sequence[FindingInput] = (),
     forces: Iterable[Force] = (),
+    response_required: bool = False,
 ) -> InspectionReport:
-    """Publish an inspection report and issue its findings to the chosen forces."""
+    """Publish an inspection report and issue its findings to the chosen forces. A force
+    report always needs its police and crime commissioner's response; a national or
+    thematic one when `response_required`."""
     require_publisher(by)
     if published > today():
         raise errors.FutureDate(field="published")
     if InspectionReport.objects.filter(slug=slug).exists():
         raise errors.DomainError("A report with this short name already exists", field="slug")
     report = InspectionReport(
-        title=title.strip(), slug=slug, published=published, kind=kind, url=url
+        title=title.strip(),
+        slug=slug,
+        published=published,
+        kind=kind,
+        url=url,
+        response_required=response_required or kind == InspectionReport.Kind.FORCE,
     )
     save_with_history(report, by=by, reason="Published")
     if findings:

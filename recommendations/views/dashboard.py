@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from responses.dashboards import for_person as pcc_dashboard
+from savedsearches.selectors import saved_searches_of
+
 from .. import dashboards
 from .common import AuthenticatedHttpRequest
+from .forces import forces_for_lead_reassign
 
 
 @require_GET
@@ -24,4 +29,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["chief"] = dashboards.for_chief_of_staff(user)
     if user.has_perm("recommendations.view_all_forces"):
         context["overview"] = dashboards.for_inspector(user)
+    if context:  # anyone with a role: the PCC responses of their scope (responses app)
+        context["pcc"] = pcc_dashboard(user)
+        context["summary"] = dashboards.summary(user)
+        context["stale_days"] = settings.STALE_AFTER_DAYS
+    context["lead_forces"] = forces_for_lead_reassign(user)
+    context["saved_views"] = list(saved_searches_of(user))
     return render(request, "recommendations/dashboard.html", context)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.security import event
 
 from .. import forms, imports
-from ..models import PendingImport
+from ..models import PendingImport, Status
 from ..portal_format import importing
 from ..uploads import LimitedUploadHandler, megabytes
 from .common import AuthenticatedHttpRequest, posted
@@ -83,7 +83,12 @@ def _import_upload(
     return render(
         request,
         "recommendations/import.html",
-        {"form": form, "preview": plan, "pending": pending},
+        {
+            "form": form,
+            "preview": plan,
+            "pending": pending,
+            "status_names": dict(Status.objects.values_list("slug", "name")) if plan else {},
+        },
         status=status,
     )
 

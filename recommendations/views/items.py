@@ -9,19 +9,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import ErrorDict
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import errors, forms, policy, services
+from evidence import views as evidence_views
+from evidence.forms import add_evidence_fields
+from evidence.selectors import evidence_of_item
+from evidence.uploads import EvidenceUploadHandler
+from responses.selectors import item_response
+
+from .. import errors, forms, history, policy, services
 from ..models import TrackedItem
 from ..policy import Action
 from ..portal_format import importing
 from ..selectors import (
+    is_overdue,
     item_detail,
     open_proposal,
     timeline_newest_first,
@@ -50,9 +59,9 @@ def _reason_form(label: str, *, required: bool = True, missing: str = "") -> For
     return make
 
 
-def _comment_form(label: str) -> FormFactory:
+def _comment_form(label: str, *, ask_visibility: bool = False) -> FormFactory:
     def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-        return forms.CommentForm(*args, label=label, **kwargs)
+        return forms.CommentForm(*args, label=label, ask_visibility=ask_visibility, **kwargs)
 
     return make
 
@@ -64,26 +73,59 @@ def _plain(form_class: type[forms.GovukForm]) -> FormFactory:
     return make
 
 
+def _no_further_action_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+    return forms.NoFurtherActionForm(*args, item=item, **kwargs)
+
+
 def _lead_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
     return forms.LeadForm(*args, leads=services.leads_for(item), **kwargs)
 
 
+def _with_evidence(factory: FormFactory) -> FormFactory:
+    """The form, with the evidence `files` and `marking` fields after its own."""
+
+    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+        form = factory(*args, item=item, **kwargs)
+        add_evidence_fields(form)
+        return form
+
+    return make
+
+
+def _evidence(data: dict[str, Any]) -> dict[str, Any]:
+    """The checked evidence files and their marking, for the service."""
+    return {"files": data.get("files") or [], "marking": data.get("marking") or "OFFICIAL"}
+
+
 ACTION_PAGES: dict[str, ActionPage] = {
     Action.PROGRESS_UPDATE: ActionPage(
-        form=_comment_form("Progress update"),
+        form=_with_evidence(_comment_form("Progress update")),
         handler=lambda r, item, d: services.comment_add(
-            item=item, by=r.user, text=d["text"], on=d["date"], action=Action.PROGRESS_UPDATE
+            item=item,
+            by=r.user,
+            text=d["text"],
+            on=d["date"],
+            action=Action.PROGRESS_UPDATE,
+            **_evidence(d),
         ),
         done="Progress update added",
         intro="Say what the force has done towards this item, with any evidence.",
         button="Add progress update",
     ),
     Action.COMMENT: ActionPage(
-        form=_comment_form("Comment"),
+        form=_with_evidence(_comment_form("Comment", ask_visibility=True)),
         handler=lambda r, item, d: services.comment_add(
-            item=item, by=r.user, text=d["text"], on=d["date"]
+            item=item,
+            by=r.user,
+            text=d["text"],
+            on=d["date"],
+            visibility=d["visibility"],
+            **_evidence(d),
         ),
         done="Comment added",
+        intro="A public comment is published on the monitoring portal with its date, as the "
+        "inspectorate's comment, without your name. An internal one is seen only by the "
+        "inspectorate and the force.",
         button="Add comment",
     ),
     Action.OWNER: ActionPage(
@@ -107,7 +149,7 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Change status",
     ),
     Action.NO_FURTHER_ACTION: ActionPage(
-        form=_plain(forms.NoFurtherActionForm),
+        form=_no_further_action_form,
         handler=lambda r, item, d: services.no_further_action(
             item=item, by=r.user, reason=d["reason"], superseded_by=d["superseded_by"]
         ),
@@ -116,9 +158,14 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Mark no further action needed",
     ),
     Action.PROPOSE_CLOSURE: ActionPage(
-        form=_reason_form("Why it should close", missing="Enter why it should close"),
+        form=_with_evidence(_plain(forms.ProposeClosureForm)),
         handler=lambda r, item, d: services.closure_propose(
-            item=item, by=r.user, reason=d["reason"]
+            item=item,
+            by=r.user,
+            reason=d["reason"],
+            verified_by=d["verified_by"],
+            verified_other=d["verified_other"],
+            **_evidence(d),
         ),
         done="Closure proposed. A chief of staff for the region will decide.",
         intro="Say how the force has met the requirement. A regional chief of staff, not "
@@ -126,9 +173,9 @@ ACTION_PAGES: dict[str, ActionPage] = {
         button="Propose closure",
     ),
     Action.AUTHORISE_CLOSURE: ActionPage(
-        form=_reason_form("Note", required=False),
+        form=_plain(forms.AuthoriseForm),
         handler=lambda r, item, d: services.closure_authorise(
-            item=item, by=r.user, note=d["reason"]
+            item=item, by=r.user, note=d["reason"], publish_note=d["publish_note"]
         ),
         done="Closure authorised. The item is complete.",
         button="Authorise closure",
@@ -176,10 +223,21 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "recommendations/item.html",
         {
             "item": obj,
-            "timeline": timeline_newest_first(obj.pk),
+            "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
             "proposal": proposal,
+            "overdue": is_overdue(obj),
             "actions": actions,
             "bullets": _bullets(obj.finding.text),
+            "evidence": evidence_of_item(obj.pk),
+            "may_remove_evidence": policy.why_not_evidence(
+                request.user, Action.REMOVE_EVIDENCE, obj
+            )
+            is None,
+            "pcc_response": item_response(request.user, obj),
+            "pcc_recordable": policy.why_not_for_force(
+                request.user, Action.RECORD_RESPONSE, obj.force_id
+            )
+            is None,
         },
     )
 
@@ -191,11 +249,27 @@ def _bullets(text: str) -> tuple[str, list[str]]:
     return split_bullets(text)
 
 
+@csrf_exempt  # checked by _item_action once the evidence upload limits are in place
 @require_http_methods(["GET", "POST"])
 def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """An action's form. The service decides (under the item's lock) and its domain
     error is what the person sees, with the error's own status code; the refusal shown
-    before a form is posted comes from the same function the service asks."""
+    before a form is posted comes from the same function the service asks. A form that
+    can carry evidence files gets the upload limits before its body is read."""
+    limiter = None
+    if request.method == "POST" and action in policy.ATTACH_EVIDENCE:
+        limiter = evidence_views.upload_limiter(request)
+        if limiter.unread:  # refused from its declared size: the body is never read
+            return _item_action(request, pk, action, limiter)
+    return _item_action_checked(request, pk, action, limiter)
+
+
+def _item_action(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    action: str,
+    limiter: EvidenceUploadHandler | None,
+) -> HttpResponse:
     page = ACTION_PAGES.get(action)
     if page is None:
         raise Http404("No such action")
@@ -208,11 +282,23 @@ def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
         "target_date": obj.target_date,
         "lead": obj.liaison_lead_id,
     }
-    form = page.form(posted(request), initial=initial, item=obj)
+    unread = limiter is not None and limiter.unread
+    data = None if unread else posted(request)
+    files = request.FILES if limiter is not None and not unread else None
+    form = page.form(data, files, initial=initial, item=obj)
     refusal: errors.DomainError | None = None
+    if limiter is not None and limiter.refusal:
+        error_class, _ = services.action_refusal(request.user, action, obj)
+        if error_class is None:  # a file too large, or too many: nothing is kept
+            form = page.form(data, None, initial=initial, item=obj)  # the files are closed
+            form.is_valid()
+            form._errors = form._errors or ErrorDict()  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
+            form._errors["files"] = form.error_class([limiter.refusal])  # type: ignore[attr-defined]  # as above
+            return _action_page(request, obj, action, form=form, status=413)
     if request.method == "POST" and form.is_valid():
+        version = obj.version
         try:
-            page.handler(request, obj, form.cleaned_data)
+            done = page.handler(request, obj, form.cleaned_data)
         except errors.DomainError as error:
             if isinstance(error, errors.ItemChanged):
                 obj = item_detail(user=request.user, pk=pk)
@@ -223,7 +309,11 @@ def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
                 return _action_page(request, obj, action, form=form, status=400)
             refusal = error
         else:
-            messages.success(request, page.done)
+            if isinstance(done, TrackedItem) and done.version == version:
+                # The service changed nothing (the same owner, the same lead): say so.
+                messages.info(request, "Nothing changed")
+            else:
+                messages.success(request, page.done)
             return redirect("recommendations:item", pk=obj.pk)
     else:
         error_class, _ = services.action_refusal(request.user, action, obj)
@@ -236,6 +326,9 @@ def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
     return _action_page(
         request, obj, action, form=form, status=400 if request.method == "POST" else 200
     )
+
+
+_item_action_checked = csrf_protect(_item_action)
 
 
 def _action_page(
@@ -284,26 +377,25 @@ def _refreshed_owner_form(
 
 @require_GET
 def item_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The item's history of changes in plain language, newest first."""
     obj = item_detail(user=request.user, pk=pk)
-    records = list(obj.history.select_related("history_user").order_by("-history_date"))
-    rows = []
-    for record in records:
-        prev = record.prev_record
-        changes = record.diff_against(prev).changes if prev else []
-        rows.append({"record": record, "changes": [c for c in changes if c.field != "version"]})
-    proposals = obj.all_proposals  # type: ignore[attr-defined]  # item_detail's Prefetch to_attr
-    proposal_history = []
-    for p in proposals:
-        proposal_history.extend(p.history.select_related("history_user").all())
     return render(
         request,
         "recommendations/history.html",
-        {
-            "item": obj,
-            "rows": rows,
-            "proposal_history": proposal_history,
-        },
+        {"item": obj, "rows": history.item_history_rows(obj)},
     )
+
+
+@require_GET
+def item_history_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The same history as CSV, for audit."""
+    obj = item_detail(user=request.user, pk=pk)
+    response = HttpResponse(
+        history.csv_text(history.item_history_rows(obj)), content_type="text/csv; charset=utf-8"
+    )
+    name = importing.export_filename(obj).removesuffix(".txt")
+    response["Content-Disposition"] = f'attachment; filename="{name}-history.csv"'
+    return response
 
 
 @require_GET

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -15,15 +15,18 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from savedsearches.selectors import saved_searches_of
 from tracker.govuk_forms import choices_of
 
 from .. import exports
 from ..filters import SORTS, ItemFilter
 from ..models import TrackedItem
 from ..selectors import (
+    is_overdue,
     items_visible_to,
     today,
 )
+from .bulk import may_bulk
 from .common import AuthenticatedHttpRequest
 
 
@@ -49,6 +52,7 @@ def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]
     on = today()
     return [
         {
+            "id": i.pk,
             "url": f"{base}{i.pk}/",
             "portal_id": i.portal_id,
             "force": i.force.name,
@@ -59,7 +63,9 @@ def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]
             "tag": i.status.tag_colour,
             "owner": i.owner_display,
             "days": (on - i.last_entry_on).days,
+            "updated": i.last_entry_on,
             "target": i.target_date,
+            "overdue": is_overdue(i, on),
         }
         for i in items
     ]
@@ -69,11 +75,10 @@ LIST_COLUMNS = [
     ("portal_id", "Portal ID"),
     ("force", "Force"),
     ("report", "Report"),
-    ("reference", "Reference"),
-    ("type", "Type"),
+    ("reference", "Reference"),  # "Recommendation 5": it names the type too
     ("status", "Status"),
     ("owner", "Owner"),
-    ("updated", "Days since update"),
+    ("updated", "Last update"),
     ("target_date", "Target date"),
 ]
 
@@ -81,7 +86,11 @@ LIST_COLUMNS = [
 @require_GET
 def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
+    counts = status_counts(request, filterset, qs)
     paginator = Paginator(qs, 50)
+    # The per-status counts are one aggregate over the same rows; their sum is the
+    # paginator's count, so it needs no COUNT query of its own.
+    paginator.count = sum(c["count"] for c in counts)  # type: ignore[misc]  # a cached_property
     page = paginator.get_page(request.GET.get("page"))
     rows = list_rows(page.object_list, reverse("recommendations:list"))
     return render(
@@ -94,9 +103,44 @@ def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "selected": selected_filters(request, filterset),
             "sort_links": sort_links(request),
             "columns": LIST_COLUMNS,
+            "may_bulk": may_bulk(request.user),
             "query": _query_without(request, "page"),
+            "status_counts": counts,
+            "saved_views": list(saved_searches_of(request.user)),
         },
     )
+
+
+def status_counts(
+    request: HttpRequest, filterset: ItemFilter, qs: QuerySet[TrackedItem]
+) -> list[dict[str, object]]:
+    """How many of the filtered rows are in each status (one aggregate query), in the
+    statuses' order, each with the link that narrows the list to that status."""
+    if not filterset.is_valid():
+        return []
+    found = dict(
+        qs.order_by()
+        .prefetch_related(None)
+        .values_list("status_id")
+        .annotate(n=Count("id"))
+        .values_list("status_id", "n")
+    )
+    rows = []
+    for status in filterset.statuses:
+        if not found.get(status.slug):
+            continue
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.setlist("status", [status.slug])
+        rows.append(
+            {
+                "slug": status.slug,
+                "name": status.name,
+                "count": found[status.slug],
+                "href": "?" + params.urlencode(),
+            }
+        )
+    return rows
 
 
 @require_GET

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from forces.models import Force
+from responses.selectors import report_responses
 
-from .. import errors, forms, services
+from .. import errors, forms, policy, services
 from ..models import InspectionReport
+from ..national import report_matrix
 from ..selectors import (
     items_visible_to,
 )
@@ -45,7 +47,29 @@ def report(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     findings = obj.findings.annotate(
         items_count=Count("items", filter=Q(items__in=visible.values("pk")))
     )
-    return render(request, "recommendations/report.html", {"report": obj, "findings": findings})
+    return render(
+        request,
+        "recommendations/report.html",
+        {
+            "report": obj,
+            "findings": findings,
+            "matrix": report_matrix(request.user, obj),
+            **_pcc_responses(request, obj),
+        },
+    )
+
+
+def _pcc_responses(
+    request: AuthenticatedHttpRequest, report: InspectionReport
+) -> dict[str, object]:
+    """The police and crime commissioners' responses section (the `responses` app)."""
+    rows = report_responses(request.user, report)
+    recordable = {
+        r.force.pk
+        for r in rows
+        if policy.why_not_for_force(request.user, policy.Action.RECORD_RESPONSE, r.force.pk) is None
+    }
+    return {"pcc_responses": rows, "pcc_recordable": recordable}
 
 
 @permission_required("recommendations.publish_report", raise_exception=True)

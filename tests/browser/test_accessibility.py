@@ -81,7 +81,9 @@ def test_every_page_has_no_axe_violations(open_as, story, people):
     failures = []
     for who, pages in pages_for(story).items():
         if who == "chief.sw":  # the chief's pages show a proposal awaiting them
-            services.closure_propose(item=story["fresh"], by=people["lead.sw"], reason="Met")
+            services.closure_propose(
+                verified_by="documents", item=story["fresh"], by=people["lead.sw"], reason="Met"
+            )
         session = open_as(who, bypass_csp=True)  # so axe itself can be injected
         page = session.page
         for url, action, state in pages:
@@ -177,6 +179,8 @@ def test_the_closure_journey_by_keyboard_alone(open_as, story, shots):
     go(lead, "Enter")
     tab_to(lead, "#id_reason")
     lead.keyboard.type("Met, by keyboard.")
+    tab_to(lead, "input[name=verified_by][value=documents]")
+    lead.keyboard.press("Space")  # a radio is chosen with the keyboard
     tab_to(lead, "main button[type=submit]")
     go(lead, "Enter")
     expect(lead.locator(".govuk-inset-text")).to_contain_text("Closure proposed by")

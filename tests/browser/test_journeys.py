@@ -78,6 +78,7 @@ def test_update_review_propose_return_authorise(open_as, story, shots):
     expect(page.locator(".govuk-tag").first).to_have_text("Being progressed")
     page.get_by_role("link", name="Propose closure").click()
     page.get_by_label("Why it should close").fill("OCG mapping is done by the ROCU.")
+    page.get_by_label("insight activity").check()
     page.get_by_role("button", name="Propose closure").click()
     expect(page.locator(".govuk-inset-text")).to_contain_text("Closure proposed by")
     shots(page, "lead-proposed")
@@ -100,24 +101,27 @@ def test_update_review_propose_return_authorise(open_as, story, shots):
     expect(page.locator("body")).to_contain_text("Please attach the audit results.")
     page.goto(f"/recommendations/{item.pk}/propose-closure/")
     page.get_by_label("Why it should close").fill("Audit results attached: all OCGs mapped.")
+    page.get_by_label("documents and evidence reviewed").check()
     page.get_by_role("button", name="Propose closure").click()
 
     page = chief.page
     page.goto(f"/recommendations/{item.pk}/")
     page.get_by_role("link", name="Authorise closure").click()
+    page.get_by_role("textbox", name="Note").fill("Audit results seen.")
     page.get_by_role("button", name="Authorise closure").click()
     expect(page.locator(".govuk-tag").first).to_have_text("Complete")
     timeline = page.locator(".moj-timeline")
     for text in [
-        "Authorised for closure by Chief Sw",
-        "Status: Complete",
-        "Closure proposed: Audit results attached",
+        "Authorised for closure.",  # the public comment, without the unpublished note
+        "Authorised for closure by Chief Sw: Audit results seen.",  # internal
+        "Status changed from Being progressed to Complete",
+        "Closure proposed on the basis of documents and evidence reviewed: Audit results",
         "Closure proposal returned by Chief Sw: Please attach the audit results.",
-        "Closure proposed: OCG mapping",
-        "Status: Being progressed",
+        "Closure proposed on the basis of insight activity: OCG mapping",
+        "Status changed from Awaiting review to Being progressed",
         "Awaiting the ROCU audit",
         "OCG mapping has moved to the SW ROCU.",
-        "Status: Awaiting review",
+        "Status set to Awaiting review",
     ]:
         expect(timeline).to_contain_text(text)
     for author in ["by Chief Sw", "by Lead Sw", "by Officer Glos"]:
@@ -135,7 +139,7 @@ def test_inspector_filters_sorts_and_downloads_what_the_table_shows(
     page.get_by_label("Report (optional)").select_option("peel-2016")
     page.get_by_role("button", name="Apply filters").first.click()
     expect(page.get_by_role("status")).to_have_text("2 items")
-    page.get_by_role("link", name="Days since update").click()
+    page.get_by_role("link", name="Last update").click()
     shots(page, "inspector-filtered")
     rows = page.locator(".govuk-table tbody tr")
     table_refs = [
@@ -160,7 +164,7 @@ def test_admin_uploads_previews_confirms_and_finds_the_item(open_as, story, shot
     page.get_by_label("Report").select_option("peel-2016")
     page.get_by_role("button", name="Preview import").click()
     expect(page.get_by_role("heading", name="Check what will be imported")).to_be_visible()
-    expect(page.locator("table")).to_contain_text("created: 5 entries")
+    expect(page.locator("table")).to_contain_text("New item, status Complete, 5 entries")
     shots(page, "admin-preview")
     assert not TrackedItem.objects.filter(portal_id=8786).exists()
     page.get_by_role("button", name="Confirm and import").click()
@@ -195,6 +199,7 @@ def test_script_payloads_in_comments_and_imports_are_inert(open_as, story, shots
     page = lead.page
     page.goto(f"/recommendations/{story['overdue'].pk}/comment/")
     page.get_by_label("Comment").fill("\n".join(PAYLOADS))
+    page.get_by_label("Internal").check()
     page.get_by_role("button", name="Add comment").click()
     for payload in PAYLOADS:
         expect(page.locator(".moj-timeline").first).to_contain_text(payload)
@@ -242,6 +247,7 @@ def test_the_closure_journey_works_without_javascript(open_as, story, shots):
     lead.get_by_role("button", name="Propose closure").click()  # empty: the error summary
     expect(lead.locator(".govuk-error-summary")).to_contain_text("Enter why it should close")
     lead.get_by_label("Why it should close").fill("Met.")
+    lead.get_by_label("inspection fieldwork").check()
     lead.get_by_role("button", name="Propose closure").click()
 
     chief = open_as("chief.sw", java_script_enabled=False).page
@@ -252,9 +258,11 @@ def test_the_closure_journey_works_without_javascript(open_as, story, shots):
 
     inspector = open_as("inspector", java_script_enabled=False).page
     inspector.goto("/recommendations/")
+    inspector.locator(".app-filter-toggle__summary").click()  # a <details>: no script needed
     inspector.get_by_label("Gloucestershire Constabulary").check()
     inspector.get_by_role("button", name="Apply filters").first.click()
     expect(inspector.locator(".moj-filter-tags")).to_contain_text("Gloucestershire")
+    inspector.locator(".app-filter-toggle__summary").click()
     inspector.get_by_role(
         "link", name="Remove this filter: Force Gloucestershire Constabulary"
     ).click()

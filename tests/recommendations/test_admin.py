@@ -51,7 +51,7 @@ def objects(item, people):
     """One row of every read-only model, written as the portal writes them."""
     lead, chief = people["liaison-lead"], people["chief-of-staff"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     proposal = services.closure_authorise(item=item, by=chief, note="Agreed")
     reminder = Reminder.objects.create(
         item=item, kind=Reminder.Kind.REMINDER, period_start=dt.date(2024, 1, 2)

@@ -45,7 +45,7 @@ def test_twenty_concurrent_authorisations_one_succeeds(people):
     lead, chief = people["liaison-lead"], people["chief-of-staff"]
     item = make_item(force="gloucestershire")
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     history_before = item.history.count()
 
     def authorise(_):
@@ -68,7 +68,10 @@ def test_fifty_concurrent_comments_all_kept_in_a_stable_order(people):
 
     def comment(i):
         return services.comment_add(
-            item=TrackedItem.objects.get(pk=item.pk), by=lead, text=f"Comment {i}"
+            visibility="internal",
+            item=TrackedItem.objects.get(pk=item.pk),
+            by=lead,
+            text=f"Comment {i}",
         )
 
     results = run_concurrently(50, comment)

@@ -127,7 +127,9 @@ def test_a_timeline_entry_cannot_be_changed_or_deleted(item):
 @pytest.fixture
 def proposal(item, people) -> ClosureProposal:
     progressed(item, people["liaison-lead"])
-    return services.closure_propose(item=item, by=people["liaison-lead"], reason="Met")
+    return services.closure_propose(
+        verified_by="documents", item=item, by=people["liaison-lead"], reason="Met"
+    )
 
 
 def test_an_open_proposal_is_decided_once(item, people, proposal):
@@ -210,7 +212,8 @@ def test_truncate_still_empties_the_tables(item):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending
             cursor.execute(
                 "TRUNCATE recommendations_timelineentry, recommendations_historicaltrackeditem,"
-                " recommendations_historicaltrackeditem_themes"
+                " recommendations_historicaltrackeditem_themes, evidence_evidence,"
+                " evidence_historicalevidence"
             )
         assert not TimelineEntry.objects.exists()
         assert not TrackedItem.history.exists()

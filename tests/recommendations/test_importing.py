@@ -24,7 +24,7 @@ DC_5 = SAMPLES / "devon-and-cornwall-recommendation-5.txt"
 def reports():
     return {
         "national": ReportFactory(slug="peel-2016-national", kind="national"),
-        "glos": ReportFactory(slug="peel-2016-glos", kind="force"),
+        "glos": ReportFactory(slug="peel-2016-glos", kind="force", response_required=True),
     }
 
 
@@ -236,13 +236,21 @@ def test_export_then_import_into_an_empty_database_round_trips(
     assert run_import(GLOS_8786, report="peel-2016-glos")[0] == 0
     assert run_import(GLOS_5, force="gloucestershire")[0] == 0
     assert run_import(DC_5, force="devon-and-cornwall")[0] == 0
-    awkward = TrackedItem.objects.get(force__slug="gloucestershire", portal_id__isnull=True)
+    # The page without an address line got its public ID from the sequence.
+    awkward = TrackedItem.objects.exclude(portal_id=8786).get(force__slug="gloucestershire")
     services.comment_add(
+        visibility="public",
         item=TrackedItem.objects.get(portal_id=8786),
         by=people["admin"],
         text="Quotes “curly” – dashes & <b>tags</b>\n\nSecond paragraph ✓",
     )
-    services.comment_add(item=awkward, by=people["admin"], text="[brackets] & 50% • bullet")
+    services.comment_add(
+        visibility="public", item=awkward, by=people["admin"], text="[brackets] & 50% • bullet"
+    )
+    # A portal page carries public entries only: an internal one is not exported.
+    services.comment_add(
+        visibility="internal", item=awkward, by=people["admin"], text="Internal, never exported"
+    )
 
     def snapshot():
         return sorted(
@@ -256,7 +264,7 @@ def test_export_then_import_into_an_empty_database_round_trips(
                 i.status_id,
                 tuple(
                     (e.date, e.kind, e.status_id, e.text)
-                    for e in i.timeline.order_by("date", "position")
+                    for e in i.timeline.filter(visibility="public").order_by("date", "position")
                 ),
             )
             for i in TrackedItem.objects.select_related("force", "finding")
@@ -268,9 +276,9 @@ def test_export_then_import_into_an_empty_database_round_trips(
     files = sorted(out_dir.iterdir())
     assert [f.name for f in files] == sorted(
         [
-            f"devon-and-cornwall-{TrackedItem.objects.get(force__slug='devon-and-cornwall').pk}.txt",
+            f"devon-and-cornwall-{TrackedItem.objects.get(force__slug='devon-and-cornwall').portal_id}.txt",
             "gloucestershire-8786.txt",
-            f"gloucestershire-{awkward.pk}.txt",
+            f"gloucestershire-{awkward.portal_id}.txt",
         ]
     )
     from django.db import connection
@@ -280,7 +288,8 @@ def test_export_then_import_into_an_empty_database_round_trips(
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
-            "TRUNCATE recommendations_timelineentry, recommendations_historicaltrackeditem,"
+            "TRUNCATE evidence_evidence, recommendations_timelineentry,"
+            " recommendations_historicaltrackeditem,"
             " recommendations_historicaltrackeditem_themes"
         )
     TrackedItem.objects.all().delete()
@@ -311,7 +320,8 @@ def test_upload_preview_then_confirm(client_as, reports):
     response = upload(client, ("glos5.txt", GLOS_5.read_bytes()), force="gloucestershire")
     html = response.content.decode()
     assert response.status_code == 200, html
-    assert "Check what will be imported" in html and "created: 4 entries" in html
+    assert "Check what will be imported" in html
+    assert "New item, status" in html and "4 entries" in html  # what happens to the item
     assert TrackedItem.objects.count() == 0
     done = client.post(
         reverse("recommendations:import_confirm"),
@@ -339,9 +349,11 @@ def test_confirm_refuses_when_the_data_changed_since_the_preview(client_as, repo
     assert run_import(GLOS_8786, report="peel-2016-glos")[0] == 0
     newer = GLOS_8786.read_bytes() + b"[on]4th May 2018 [comment]New[/comment][/on]"
     response = upload(client, ("glos.txt", newer), report="peel-2016-glos")
-    assert "updated: 1 new entry" in response.content.decode()
+    assert "1 new entry" in response.content.decode()
     item = TrackedItem.objects.get()
-    services.comment_add(item=item, by=people["admin"], text="Added after the preview")
+    services.comment_add(
+        visibility="internal", item=item, by=people["admin"], text="Added after the preview"
+    )
     before = db_state()
     response = client.post(
         reverse("recommendations:import_confirm"),

@@ -75,7 +75,9 @@ def world(people, today):
         force="west-midlands", finding=FindingFactory(report=later, kind="cause-of-concern")
     )
     progressed(items["wmp_complete"], people["admin"])
-    services.closure_propose(item=items["wmp_complete"], by=people["admin"], reason="Met")
+    services.closure_propose(
+        verified_by="documents", item=items["wmp_complete"], by=people["admin"], reason="Met"
+    )
     from tests.conftest import PEOPLE  # noqa: F401
 
     return {k: TrackedItem.objects.get(pk=v.pk) for k, v in items.items()}
@@ -118,6 +120,7 @@ def test_each_filter(client_as, world, query, expected):
 
 def test_updated_before_and_after_and_text_search_in_comments(client_as, world, people, today):
     services.comment_add(
+        visibility="internal",
         item=world["glos_awaiting"],
         by=people["liaison-lead"],
         text="Reality testing found the ROCTA capability embedded",
@@ -259,7 +262,9 @@ def test_dashboards_show_each_roles_work(client_as, world, people):
     officer = client_as("liaison-officer").get("/").content.decode()
     assert "Your force's items" in officer and "Stale or overdue" in officer
     lead_client = client_as("liaison-lead")
-    services.closure_propose(item=world["glos_stale"], by=people["liaison-lead"], reason="Met")
+    services.closure_propose(
+        verified_by="documents", item=world["glos_stale"], by=people["liaison-lead"], reason="Met"
+    )
     chief = client_as("chief-of-staff").get("/").content.decode()
     assert "Closure proposals awaiting your authorisation" in chief
     assert "Gloucestershire Constabulary" in chief
@@ -313,7 +318,9 @@ def test_text_search_uses_each_items_search_document_kept_by_the_services(client
     assert listed(client, "q=area+for+improvement")[1] == [other.pk]  # its reference
     assert listed(client, "q=kaleidoscope")[1] == []
     # A comment added after the item was created, and an imported entry.
-    services.comment_add(item=other, by=people["liaison-lead"], text="The kaleidoscope met.")
+    services.comment_add(
+        visibility="internal", item=other, by=people["liaison-lead"], text="The kaleidoscope met."
+    )
     assert listed(client, "q=kaleidoscope")[1] == [other.pk]
     services.timeline_import(
         item=item,

@@ -111,7 +111,10 @@ def services_lead(item):
 def test_preview_shows_nothing_of_another_forces_stored_timeline(client_as, report, people):
     west_midlands = make_item(force="west-midlands", finding=FindingFactory(report=report))
     services.comment_add(
-        item=west_midlands, by=people["admin"], text="Secret West Midlands progress note"
+        item=west_midlands,
+        by=people["admin"],
+        text="Secret West Midlands progress note",
+        visibility="internal",
     )
     page = page_of(west_midlands).replace("awaiting-review", "being-progressed", 1)
     response = upload(client_as("liaison-lead"), ("wmp.txt", page))
@@ -149,7 +152,9 @@ def test_a_lead_cannot_import_closure_and_an_administrator_is_named(
 def test_an_import_that_would_strand_an_open_proposal_is_refused(client_as, report, people, today):
     item = make_item(force="gloucestershire", finding=FindingFactory(report=report))
     progressed(item, people["liaison-lead"])
-    services.closure_propose(item=item, by=people["liaison-lead"], reason="Met")
+    services.closure_propose(
+        verified_by="documents", item=item, by=people["liaison-lead"], reason="Met"
+    )
     before = state(item)
     page = page_of(item) + f"\n\n[on]{on(today)} [status]awaiting-review[/status][/on]"
     response = upload(client_as("admin"), ("glos.txt", page))
@@ -173,14 +178,20 @@ def test_future_dated_entries_are_refused_by_every_door(client_as, report, peopl
         call_command("import_portal_pages", str(path), "--report", report.slug, stderr=err)
     assert "dated 1 January 2099, after today" in err.getvalue()
     with pytest.raises(errors.FutureDate):
-        services.comment_add(item=item, by=people["admin"], text="Later", on=dt.date(2099, 1, 1))
+        services.comment_add(
+            visibility="internal",
+            item=item,
+            by=people["admin"],
+            text="Later",
+            on=dt.date(2099, 1, 1),
+        )
     assert TimelineEntry.objects.filter(item=item).count() == 1
 
 
 def test_review_and_no_further_action_refuse_while_a_proposal_is_open(client_as, people, item):
     lead = people["liaison-lead"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     before = state(item)
     with pytest.raises(errors.ProposalOpen):
         services.status_change(item=item, by=lead)
@@ -199,7 +210,7 @@ def test_the_proposer_withdraws_a_proposal_on_the_timeline_and_in_the_history(
 ):
     lead = people["liaison-lead"]
     progressed(item, lead)
-    proposal = services.closure_propose(item=item, by=lead, reason="Met")
+    proposal = services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     other = make_user("liaison-lead", "other-lead", force_slugs=["gloucestershire"])
     with pytest.raises(errors.NotYourProposal):
         services.closure_withdraw(item=item, by=other, reason="Not mine")
@@ -225,7 +236,7 @@ def test_the_proposer_withdraws_a_proposal_on_the_timeline_and_in_the_history(
 def test_one_decision_one_message(client_as, people, item, make_user):
     lead = people["liaison-lead"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     chief2 = make_user("chief-of-staff", "chief-two", region_slug="south-west")
     url = reverse("recommendations:action", args=[item.pk, "return-closure"])
     assert client_as("chief-of-staff").post(url, {"reason": "Need more"}).status_code == 302
@@ -235,7 +246,7 @@ def test_one_decision_one_message(client_as, people, item, make_user):
     # A raced proposal: the form was loaded before someone else proposed.
     propose = reverse("recommendations:action", args=[item.pk, "propose-closure"])
     other = make_user("liaison-lead", "other-lead", force_slugs=["gloucestershire"])
-    services.closure_propose(item=item, by=other, reason="Met now")
+    services.closure_propose(verified_by="documents", item=item, by=other, reason="Met now")
     raced = client_as("liaison-lead").post(propose, {"reason": "Met"})
     assert raced.status_code == 409
     assert "A closure proposal is already open for this item." in raced.content.decode()
@@ -256,7 +267,10 @@ def test_nul_and_control_characters_are_refused_with_the_line(client_as, report)
     assert not TrackedItem.objects.exists()
     with pytest.raises(errors.DomainError, match="control character U\\+0007"):
         services.comment_add(
-            item=make_item(), by=services_lead(make_item(force="devon-and-cornwall")), text="a\x07"
+            visibility="internal",
+            item=make_item(),
+            by=services_lead(make_item(force="devon-and-cornwall")),
+            text="a\x07",
         )
 
 
@@ -335,7 +349,8 @@ def test_an_unchanged_preview_offers_no_confirmation(client_as, report):
     item = make_item(force="gloucestershire", finding=FindingFactory(report=report))
     response = upload(client_as("admin"), ("glos.txt", page_of(item)))
     html = response.content.decode()
-    assert "Nothing would change" in html and "Confirm and import" not in html
+    assert "Nothing to import: every entry is already on the tracker" in html
+    assert "Confirm and import" not in html
     assert not PendingImport.objects.exists()
 
 
@@ -352,7 +367,7 @@ def test_closure_decisions_are_in_the_security_log_from_any_door(
     progressed(item, lead)
     with caplog.at_level("INFO", logger="tracker.security"):
         with django_capture_on_commit_callbacks(execute=True):
-            services.closure_propose(item=item, by=lead, reason="Met")
+            services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
         with django_capture_on_commit_callbacks(execute=True):
             services.closure_withdraw(item=item, by=lead, reason="Not yet")
     events = [r.msg for r in caplog.records if r.name == "tracker.security"]
@@ -399,7 +414,8 @@ def test_exports_have_real_dates_an_overdue_column_and_the_requests_host(
     client = client_as("inspector")
     csv_text = b"".join(client.get(reverse("recommendations:export_csv")).streaming_content)
     header, row = csv_text.decode().splitlines()[:2]
-    assert header.split(",")[-1] == "overdue" and row.split(",")[-1] == "true"
+    at = header.split(",").index("overdue")  # after url; verified_by columns follow it
+    assert header.split(",")[at - 1] == "url" and row.split(",")[at] == "true"
     assert f"http://testserver/recommendations/{item.pk}/" in row
     assert client.get(reverse("recommendations:list"), {"overdue": "1"}).status_code == 200
     xlsx = client.get(reverse("recommendations:export_xlsx"))

@@ -19,12 +19,19 @@ SCOPES = {
     "same-region": "devon-and-cornwall",
     "other-region": "west-midlands",
 }
-ITEM_PAGES = ["recommendations:item", "recommendations:history", "recommendations:portal_page"]
+ITEM_PAGES = [
+    "recommendations:item",
+    "recommendations:history",
+    "recommendations:history_csv",
+    "recommendations:item_print",
+    "recommendations:portal_page",
+]
 GLOBAL_PAGES = [
     "recommendations:dashboard",
     "recommendations:list",
     "recommendations:reports",
     "recommendations:report",
+    "recommendations:report_print",
     "recommendations:export_csv",
     "recommendations:export_xlsx",
 ]
@@ -84,14 +91,14 @@ def item_in_state_for(action, force_slug, proposer):
     if Status.AWAITING_REVIEW not in rule.statuses or needs_proposal:
         services.status_change(item=item, by=proposer, to=Status.BEING_PROGRESSED)
     if needs_proposal:
-        services.closure_propose(item=item, by=proposer, reason="Met")
+        services.closure_propose(verified_by="documents", item=item, by=proposer, reason="Met")
     return TrackedItem.objects.get(pk=item.pk)
 
 
 def valid_post(action, item, proposer):
     return {
         "progress-update": {"text": "Update from the force"},
-        "comment": {"text": "A comment"},
+        "comment": {"text": "A comment", "visibility": "internal"},
         "owner": {
             "owner_name": "Lee",
             "owner_rank": "Supt",
@@ -100,7 +107,7 @@ def valid_post(action, item, proposer):
         },
         "review": {},
         "no-further-action": {"reason": "Superseded by a later inspection"},
-        "propose-closure": {"reason": "The force has met it"},
+        "propose-closure": {"reason": "The force has met it", "verified_by": "documents"},
         "authorise-closure": {},
         "return-closure": {"reason": "Need the audit results"},
         "withdraw-closure": {"reason": "Needs another look first"},
@@ -185,7 +192,8 @@ def test_global_pages_matrix(client_as, role, name, method):
     make_item(force="gloucestershire", finding=FindingFactory(report=report))
     kwargs = (
         {"slug": report.slug}
-        if name in ("recommendations:report", "recommendations:finding_new")
+        if name
+        in ("recommendations:report", "recommendations:report_print", "recommendations:finding_new")
         else {}
     )
     url = reverse(name, kwargs=kwargs)
@@ -202,6 +210,18 @@ def test_global_pages_matrix(client_as, role, name, method):
     assert TrackedItem.objects.count() == count_before
 
 
+def api_url_names():
+    from tests.api.test_permissions import API_URL_NAMES
+
+    return API_URL_NAMES
+
+
+def api_token_endpoints():
+    from tests.api.test_permissions import TOKEN_ENDPOINTS
+
+    return TOKEN_ENDPOINTS
+
+
 def all_url_names(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
@@ -215,6 +235,13 @@ def all_url_names(resolver=None, namespace=""):
 def test_every_url_is_in_the_matrix_or_allow_listed():
     covered = set(ITEM_PAGES + GLOBAL_PAGES + ADMIN_PAGES) | {"recommendations:action"}
     covered |= set(IMPORT_PAGES) | set(SESSION_PAGES) | TWO_FACTOR_PAGES
+    covered |= set(FORCE_PAGES)
+    covered |= set(RESPONSE_PAGES)
+    covered |= api_url_names()  # the API's own matrix and sweep: tests/api/test_permissions.py
+    covered |= set(SAVED_VIEW_PAGES)
+    covered |= set(FINDING_PAGES) | set(BULK_PAGES)
+    covered |= set(EVIDENCE_PAGES)
+    covered |= set(PUBLIC_PAGES)
     missing = [
         name
         for name in all_url_names()
@@ -235,10 +262,18 @@ IMPORT_PAGES = [
 
 @pytest.mark.django_db
 def test_anonymous_users_are_sent_to_login_from_every_page(client, item):
-    samples = {"pk": item.pk, "action": "comment", "slug": "x"}  # two_factor_reset: a user pk
+    samples = {
+        "pk": item.pk,
+        "action": "comment",
+        "slug": "x",
+        "force": "gloucestershire",
+        "evidence_id": 1,
+    }  # two_factor_reset: a user pk
     for name in all_url_names():
-        if name in ALLOW_LIST or name.startswith("admin:"):
+        if name in ALLOW_LIST or name.startswith("admin:") or name in api_token_endpoints():
             continue
+        if name in PUBLIC_PAGES:  # the public portal: open to all (test_public_pages_matrix)
+            continue  # the API answers 401 without a token (tests/api/test_permissions.py)
         pattern = next(p for p in _patterns() if p[0] == name)
         kwargs = {k: samples[k] for k in pattern[1]}
         if name == "recommendations:import_status":
@@ -361,3 +396,306 @@ def test_two_factor_pages_matrix(client_as, people, role):
     reset = client.post(reverse("two_factor_reset", args=[target.pk]))
     assert reset.status_code == (302 if "act_for_all_forces" in perms(role) else 403)
     assert client.get(reverse("two_factor_reset", args=[target.pk])).status_code in (403, 405)
+
+
+SAVED_VIEW_PAGES = [
+    "savedsearches:list",
+    "savedsearches:new",
+    "savedsearches:open",
+    "savedsearches:delete",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("owner", ["self", "someone-else"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_saved_view_pages_matrix(client_as, make_user, role, owner, method):
+    """Every role may keep saved views; each is its owner's alone: another person's is
+    "Page not found" for reading and deleting, and stays."""
+    from savedsearches.models import SavedSearch
+
+    client = client_as(role)
+    user = client.get(reverse("savedsearches:list")).wsgi_request.user
+    other = make_user("inspector", username="someone-else")
+    view = SavedSearch.objects.create(
+        owner=user if owner == "self" else other, name="Overdue", query="overdue=yes"
+    )
+    go = getattr(client, method.lower())
+    listing = go(reverse("savedsearches:list"))
+    new = go(reverse("savedsearches:new"))
+    opened = go(reverse("savedsearches:open", args=[view.pk]))
+    delete = go(reverse("savedsearches:delete", args=[view.pk]))
+    if method == "GET":
+        assert (listing.status_code, new.status_code) == (200, 200)
+        expected = (302, 200) if owner == "self" else (404, 404)
+        assert (opened.status_code, delete.status_code) == expected
+    else:
+        assert (listing.status_code, new.status_code, opened.status_code) == (405, 400, 405)
+        assert delete.status_code == (302 if owner == "self" else 404)
+    kept = SavedSearch.objects.filter(pk=view.pk).exists()
+    assert kept == (owner != "self" or method == "GET")
+
+
+RESPONSE_PAGES = ["responses:record", "responses:csv"]
+
+
+def may_record_response(role, scope):
+    rule = policy.FORCE_ACTIONS[policy.Action.RECORD_RESPONSE]
+    have = perms(role)
+    if rule.permission not in have:
+        return False
+    if "act_for_all_forces" in have:
+        return True
+    return role in ("liaison-officer", "liaison-lead") and scope == "own"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_pcc_response_pages_matrix(client_as, role, scope, method):
+    """The response form: 404 outside scope, 403 for those who see but may not record,
+    and a change only for those who may. The CSV: every signed-in person, their scope's
+    rows only."""
+    from responses.models import PccResponse
+
+    report = ReportFactory(slug="peel-2016", response_required=True)
+    item = make_item(force=SCOPES[scope], finding=FindingFactory(report=report))
+    client = client_as(role)
+    form_url = reverse("responses:record", args=[report.slug, SCOPES[scope]])
+    data = {
+        "received_0": "1",
+        "received_1": "5",
+        "received_2": "2017",
+        "url": "https://pcc.example.org/response.pdf",
+        f"answer_{item.pk}": "accepted",
+    }
+    response = client.get(form_url) if method == "GET" else client.post(form_url, data)
+    if not sees(role, scope):
+        expected = 404
+    elif not may_record_response(role, scope):
+        expected = 403
+    else:
+        expected = 200 if method == "GET" else 302
+    assert response.status_code == expected
+    assert PccResponse.objects.exists() == (expected == 302)
+    csv_url = reverse("responses:csv", args=[report.slug])
+    if method == "POST":
+        assert client.post(csv_url).status_code == 405
+        return
+    download = client.get(csv_url)
+    assert download.status_code == 200
+    lines = download.content.decode().splitlines()
+    assert lines[0] == "force,report,published,due,received,response_url,reference,answer"
+    assert len(lines) == (2 if sees(role, scope) else 1)
+
+
+# The national view (issue 16): a finding's page and its CSV show the copies of the
+# person's scope (404 when they see none); bulk actions check every selected item.
+FINDING_PAGES = ["recommendations:finding", "recommendations:finding_export"]
+BULK_PAGES = ["recommendations:bulk", "recommendations:bulk_result"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("name", FINDING_PAGES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_finding_pages_matrix(client_as, role, scope, name, method):
+    item = make_item(force=SCOPES[scope])
+    before = snapshot(item)
+    url = reverse(name, args=[item.finding_id])
+    response = getattr(client_as(role), method.lower())(url)
+    if method == "POST":
+        assert response.status_code == 405
+    else:
+        assert response.status_code == (200 if sees(role, scope) else 404)
+    assert snapshot(item) == before
+
+
+BULK_PERMISSIONS = {
+    "comment_on_item",
+    "propose_closure",
+    "authorise_closure",
+    "add_progress_update",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_bulk_pages_matrix(client_as, proposer, role, scope):
+    """Choosing an action for an item of each scope: 404 outside scope; otherwise the
+    choice lists exactly the bulk actions the policy allows on it; confirming an action
+    the person may not take is 403 and changes nothing."""
+    item = item_in_state_for("authorise-closure", SCOPES[scope], proposer)
+    before = snapshot(item)
+    client = client_as(role)
+    url = reverse("recommendations:bulk")
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"item": [item.pk]})
+    if not sees(role, scope):
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        offered = {name for name, _ in response.context["allowed"]}
+        expected = {
+            a
+            for a in ("comment", "propose-closure", "authorise-closure", "return-closure", "owner")
+            # the item's proposal is open, so closure cannot be proposed again
+            if may_act(role, scope, a) and a != "propose-closure"
+        }
+        assert offered == expected
+        confirm = client.post(
+            url,
+            {"item": [item.pk], "step": "confirm", "action": "return-closure", "reason": "No"},
+        )
+        if "authorise_closure" in perms(role):
+            assert confirm.status_code == 302
+        else:
+            assert confirm.status_code == 403
+            assert snapshot(item) == before
+    result = client.get(reverse("recommendations:bulk_result"))
+    assert result.status_code in (200, 302)
+    assert client.post(reverse("recommendations:bulk_result")).status_code == 405
+
+
+EVIDENCE_PAGES = ["evidence:download", "evidence:remove"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_evidence_upload_download_and_remove_matrix(client_as, people, role, scope):
+    """Attaching a file goes with the action (the action matrix's rule); downloading needs
+    only to see the item (404 outside the scope); removing is for administrators (403 for
+    everyone else who can see the item), and changes nothing when refused."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.models import Evidence
+
+    item = make_item(force=SCOPES[scope])
+    client = client_as(role)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    upload = client.post(
+        reverse("recommendations:action", args=[item.pk, "progress-update"]),
+        {"text": "With a file", "files": [SimpleUploadedFile("plan.pdf", pdf)]},
+    )
+    if not sees(role, scope):
+        assert upload.status_code == 404
+    elif not may_act(role, scope, "progress-update"):
+        assert upload.status_code == 403
+    else:
+        assert upload.status_code == 302
+    if not Evidence.objects.filter(item=item).exists():
+        services.comment_add(
+            item=item,
+            by=people["admin"],
+            text="Evidence",
+            action=policy.Action.PROGRESS_UPDATE,
+            files=[_checked("plan.pdf", pdf)],
+        )
+    evidence = Evidence.objects.get(item=item)
+    before = snapshot(item)
+    download = reverse("evidence:download", args=[item.pk, evidence.pk])
+    remove = reverse("evidence:remove", args=[item.pk, evidence.pk])
+    assert client.get(download).status_code == (200 if sees(role, scope) else 404)
+    assert client.post(download).status_code == 405
+    expected_remove = 404 if not sees(role, scope) else 200 if role == "admin" else 403
+    assert client.get(remove).status_code == expected_remove
+    refused = client.post(remove, {"reason": "Wrong file"})
+    if role == "admin":
+        assert refused.status_code == 302
+        assert snapshot(item)[0] == before[0] + 1  # the tombstone entry
+    else:
+        assert refused.status_code == expected_remove
+        assert snapshot(item) == before
+        evidence.refresh_from_db()
+        assert not evidence.removed
+
+
+def _checked(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.checks import inspect
+
+    return inspect(SimpleUploadedFile(name, content), max_bytes=10**6)
+
+
+# The public monitoring portal (issue 15): the same for everyone, signed in or not, in
+# every role and for every force's items; GET only.
+PUBLIC_PAGES = [
+    "monitoring:index",
+    "monitoring:data_csv",
+    "monitoring:data_json",
+    "monitoring:sitemap",
+    "monitoring:force",
+    "monitoring:item",
+    "monitoring:portal_page",
+    "monitoring:legacy",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, *PEOPLE])
+@pytest.mark.parametrize("scope", SCOPES)
+def test_public_pages_matrix(client, client_as, role, scope):
+    from django.test import Client
+
+    item = make_item(force=SCOPES[scope])
+    visitor = Client() if role is None else client_as(role)
+    args = {
+        "monitoring:force": [item.force.slug],
+        "monitoring:item": [item.force.slug, item.portal_id],
+        "monitoring:portal_page": [item.force.slug, item.portal_id],
+        "monitoring:legacy": [item.force.slug, item.portal_id],
+    }
+    for name in PUBLIC_PAGES:
+        url = reverse(name, args=args.get(name))
+        expected = 301 if name == "monitoring:legacy" else 200
+        assert visitor.get(url).status_code == expected, (name, role)
+        assert visitor.post(url).status_code in (403, 405), (name, role)  # CSRF or method
+        control = visitor.get(url)["Cache-Control"] if expected == 200 else None
+        if expected == 200:
+            assert control == ("no-store" if role else "public, max-age=0, must-revalidate")
+
+
+FORCE_PAGES = ["recommendations:force_lead"]
+
+
+def may_reassign_force_lead(role, scope):
+    rule = policy.FORCE_ACTIONS[policy.Action.ASSIGN_FORCE_LEAD]
+    have = perms(role)
+    if rule.permission not in have:
+        return False
+    if "act_for_all_forces" in have:
+        return True
+    return role == "chief-of-staff" and scope in ("own", "same-region")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_force_lead_page_matrix(client_as, proposer, role, scope, method):
+    """Reassigning a force's liaison lead: 404 for a force outside the person's scope,
+    403 for one they see but may not reassign; administrators and the chief of staff of
+    the force's region change every open item."""
+    item = make_item(force=SCOPES[scope])
+    before = snapshot(item)
+    url = reverse("recommendations:force_lead", args=[SCOPES[scope]])
+    client = client_as(role)
+    response = client.get(url) if method == "GET" else client.post(url, {"lead": proposer.pk})
+    if not sees(role, scope):
+        expected = 404
+    elif not may_reassign_force_lead(role, scope):
+        expected = 403
+    else:
+        expected = 200 if method == "GET" else 302
+    assert response.status_code == expected
+    if expected == 302:
+        assert TrackedItem.objects.get(pk=item.pk).liaison_lead_id == proposer.pk
+        assert snapshot(item) != before
+    else:
+        assert snapshot(item) == before

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from forces.models import Force
+from forces.selectors import display_name
 from recommendations import errors, services
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
 from tests.conftest import latest_status, progressed
@@ -26,12 +27,14 @@ def test_stored_status_always_equals_the_latest_status_entry(people, item):
     lead, chief = people["liaison-lead"], people["chief-of-staff"]
     steps = [
         lambda i: services.status_change(item=i, by=lead, to=Status.BEING_PROGRESSED),
-        lambda i: services.comment_add(item=i, by=lead, text="Update"),
+        lambda i: services.comment_add(visibility="internal", item=i, by=lead, text="Update"),
         lambda i: services.status_change(item=i, by=lead, to=Status.AWAITING_REVIEW),
         lambda i: services.status_change(item=i, by=lead, to=Status.BEING_PROGRESSED),
-        lambda i: services.closure_propose(item=i, by=lead, reason="Met"),
+        lambda i: services.closure_propose(verified_by="documents", item=i, by=lead, reason="Met"),
         lambda i: services.closure_return(item=i, by=chief, reason="More evidence"),
-        lambda i: services.closure_propose(item=i, by=lead, reason="Met now"),
+        lambda i: services.closure_propose(
+            verified_by="documents", item=i, by=lead, reason="Met now"
+        ),
         lambda i: services.closure_authorise(item=i, by=chief),
     ]
     for step in steps:
@@ -55,7 +58,9 @@ def test_national_recommendation_shares_one_text_and_has_two_timelines(people):
     glos = make_item(force="gloucestershire", finding=finding)
     dc = make_item(force="devon-and-cornwall", finding=finding)
     assert glos.finding_id == dc.finding_id
-    services.comment_add(item=glos, by=people["liaison-lead"], text="Glos only")
+    services.comment_add(
+        visibility="internal", item=glos, by=people["liaison-lead"], text="Glos only"
+    )
     assert glos.timeline.count() == 2
     assert dc.timeline.count() == 1
     assert not dc.timeline.filter(text="Glos only").exists()
@@ -88,7 +93,7 @@ def test_timeline_is_append_only_in_the_database(item):
 def test_entries_on_one_date_keep_their_order(people, item):
     lead = people["liaison-lead"]
     for n in range(3):
-        services.comment_add(item=item, by=lead, text=f"Comment {n}")
+        services.comment_add(visibility="internal", item=item, by=lead, text=f"Comment {n}")
     today_entries = item.timeline.filter(kind="comment").order_by("date", "position")
     assert [e.text for e in today_entries] == ["Comment 0", "Comment 1", "Comment 2"]
 
@@ -102,14 +107,18 @@ def test_entries_on_one_date_keep_their_order(people, item):
 )
 def test_bad_comment_text_is_refused_and_nothing_written(people, item, text, message):
     with pytest.raises(errors.DomainError, match=message):
-        services.comment_add(item=item, by=people["liaison-lead"], text=text)
+        services.comment_add(visibility="internal", item=item, by=people["liaison-lead"], text=text)
     assert item.timeline.count() == 1
 
 
 def test_future_dated_comment_is_refused(people, item, today):
     with pytest.raises(errors.FutureDate):
         services.comment_add(
-            item=item, by=people["liaison-lead"], text="x", on=today + dt.timedelta(days=1)
+            visibility="internal",
+            item=item,
+            by=people["liaison-lead"],
+            text="x",
+            on=today + dt.timedelta(days=1),
         )
 
 
@@ -185,7 +194,7 @@ def test_owner_save_from_a_stale_form_is_refused(people, item):
 def test_closure_needs_two_people(make_user, item):
     admin = make_user("admin")
     progressed(item, admin)
-    services.closure_propose(item=item, by=admin, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=admin, reason="Met")
     with pytest.raises(errors.OwnProposal):
         services.closure_authorise(item=item, by=admin)
     with pytest.raises(errors.OwnProposal):
@@ -200,23 +209,24 @@ def test_closure_needs_two_people(make_user, item):
 def test_one_open_proposal_per_item(people, item):
     lead = people["liaison-lead"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     with pytest.raises(errors.ClosureAlreadyProposed):
-        services.closure_propose(item=item, by=lead, reason="Again")
+        services.closure_propose(verified_by="documents", item=item, by=lead, reason="Again")
     with pytest.raises(IntegrityError), transaction.atomic():
         ClosureProposal.objects.create(item=item, proposed_by=lead, reason="raw")
 
 
-def test_authorise_writes_status_and_named_comment(people, item):
+def test_authorise_writes_status_and_the_public_comment(people, item):
     lead, chief = people["liaison-lead"], people["chief-of-staff"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     services.closure_authorise(item=item, by=chief)
     item.refresh_from_db()
     entries = list(item.timeline.order_by("-date", "-position")[:2])
-    assert entries[0].kind == "comment"
-    assert entries[0].text.startswith(f"Authorised for closure by {chief.get_full_name()}")
-    assert entries[1].status_id == Status.COMPLETE
+    assert (entries[0].kind, entries[0].event) == ("comment", "closure-authorised")
+    assert (entries[0].text, entries[0].visibility) == ("Authorised for closure.", "public")
+    assert entries[0].author == chief  # the timeline's author; never on the public page
+    assert entries[1].status_id == Status.COMPLETE and entries[1].visibility == "public"
     with pytest.raises(errors.AlreadyAuthorised):
         services.closure_authorise(item=item, by=chief)
 
@@ -224,7 +234,7 @@ def test_authorise_writes_status_and_named_comment(people, item):
 def test_return_keeps_item_being_progressed(people, item):
     lead, chief = people["liaison-lead"], people["chief-of-staff"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     services.closure_return(item=item, by=chief, reason="Need the audit results")
     item.refresh_from_db()
     assert item.status_id == Status.BEING_PROGRESSED
@@ -236,7 +246,7 @@ def test_return_keeps_item_being_progressed(people, item):
 def test_chief_of_another_region_cannot_authorise(make_user, people, item):
     lead = people["liaison-lead"]
     progressed(item, lead)
-    services.closure_propose(item=item, by=lead, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
     wm_chief = make_user("chief-of-staff", "chief.wm", region_slug="west-midlands-region")
     with pytest.raises(errors.NotPermitted):
         services.closure_authorise(item=item, by=wm_chief)
@@ -273,3 +283,48 @@ def test_publishing_a_national_report_issues_one_item_per_force(people, today):
         services.report_publish(
             by=people["inspector"], title="x", slug="x", published=today, kind="force"
         )
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_the_chiefs_note_is_public_only_when_they_publish_it(people, item, publish):
+    lead, chief = people["liaison-lead"], people["chief-of-staff"]
+    progressed(item, lead)
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
+    services.closure_authorise(
+        item=item, by=chief, note="Verified at the March fieldwork.", publish_note=publish
+    )
+    comments = {
+        (e.text, e.visibility)
+        for e in item.timeline.filter(event="closure-authorised").order_by("position")
+    }
+    if publish:
+        assert comments == {("Authorised for closure. Verified at the March fieldwork.", "public")}
+    else:
+        name = display_name(chief)
+        assert comments == {
+            ("Authorised for closure.", "public"),
+            (f"Authorised for closure by {name}: Verified at the March fieldwork.", "internal"),
+        }
+
+
+@pytest.mark.parametrize(
+    "action,visibility,expected",
+    [
+        ("comment", "public", "public"),
+        ("comment", "internal", "internal"),
+        ("progress-update", "public", "internal"),  # an officer's update is never public
+        ("progress-update", "", "internal"),
+    ],
+)
+def test_visibility_follows_the_rules(people, item, action, visibility, expected):
+    by = people["liaison-lead"] if action == "comment" else people["liaison-officer"]
+    entry = services.comment_add(
+        item=item, by=by, text="Words", action=action, visibility=visibility
+    )
+    assert entry.visibility == expected
+
+
+def test_a_lead_must_choose_who_sees_a_comment(people, item):
+    with pytest.raises(errors.DomainError, match="Choose whether the public will see"):
+        services.comment_add(item=item, by=people["liaison-lead"], text="Words")
+    assert item.timeline.filter(kind="comment").count() == 0

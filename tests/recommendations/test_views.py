@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -27,7 +28,9 @@ def test_item_page_shows_texts_bullets_timeline_and_only_allowed_actions(client_
         "a profile; and • engage partners.",
     )
     item = make_item(force="gloucestershire", finding=finding)
-    services.comment_add(item=item, by=people["liaison-lead"], text="Met the force <today>")
+    services.comment_add(
+        visibility="internal", item=item, by=people["liaison-lead"], text="Met the force <today>"
+    )
     body = client_as("liaison-officer").get(reverse("recommendations:item", args=[item.pk]))
     html = body.content.decode()
     assert "It is a cause of concern that ..." in html
@@ -35,26 +38,42 @@ def test_item_page_shows_texts_bullets_timeline_and_only_allowed_actions(client_
     assert "moj-timeline" in html and "Met the force &lt;today&gt;" in html
     assert "Add a progress update" in html and "Set owner and target date" in html
     assert "Propose closure" not in html and "Authorise closure" not in html
-    assert html.index("Met the force") < html.index("Status: Awaiting review")  # newest first
+    assert html.index("Met the force") < html.index("Status set to Awaiting review")  # newest first
     lead = people["liaison-lead"]
-    assert f"by {lead.get_full_name() or lead.get_username()}</p>" in html
+    name = lead.get_full_name() or lead.get_username()
+    assert f"by {name}, liaison lead, Gloucestershire Constabulary</p>" in html
 
 
 @pytest.mark.parametrize(
     "data,message",
     [
-        ({"text": "   "}, "Enter the comment"),
-        ({"text": "x" * 20_001}, "Comment must be 20,000 characters or fewer"),
+        ({"visibility": "internal", "text": "   "}, "Enter the comment"),
         (
-            {"text": "ok", "date_0": "31", "date_1": "2", "date_2": "2024"},
+            {"visibility": "internal", "text": "x" * 20_001},
+            "Comment must be 20,000 characters or fewer",
+        ),
+        (
+            {
+                "visibility": "internal",
+                "text": "ok",
+                "date_0": "31",
+                "date_1": "2",
+                "date_2": "2024",
+            },
             "The date must be a real date",
         ),
         (
-            {"text": "ok", "date_0": "1", "date_1": "1", "date_2": "2999"},
+            {
+                "visibility": "internal",
+                "text": "ok",
+                "date_0": "1",
+                "date_1": "1",
+                "date_2": "2999",
+            },
             "The date must be today or in the past",
         ),
         (
-            {"text": "ok", "date_0": "1", "date_1": "", "date_2": "2020"},
+            {"visibility": "internal", "text": "ok", "date_0": "1", "date_1": "", "date_2": "2020"},
             "The date must include a month",
         ),
     ],
@@ -122,7 +141,9 @@ def test_stale_owner_form_is_refused_and_shows_current_values(client_as, people,
 
 def test_authorising_twice_says_already_authorised(client_as, people, item):
     progressed(item, people["liaison-lead"])
-    services.closure_propose(item=item, by=people["liaison-lead"], reason="Met")
+    services.closure_propose(
+        verified_by="documents", item=item, by=people["liaison-lead"], reason="Met"
+    )
     url = reverse("recommendations:action", args=[item.pk, "authorise-closure"])
     client = client_as("chief-of-staff")
     assert client.post(url, {}).status_code == 302
@@ -140,7 +161,7 @@ def test_authorising_twice_says_already_authorised(client_as, people, item):
 def test_the_proposer_is_not_offered_authorisation(client_as, make_user, item):
     admin = make_user("admin")
     progressed(item, admin)
-    services.closure_propose(item=item, by=admin, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=admin, reason="Met")
     client = client_as(admin)
     html = client.get(reverse("recommendations:item", args=[item.pk])).content.decode()
     assert "Closure proposed by" in html
@@ -160,8 +181,8 @@ def test_history_page_lists_changes_with_the_user(client_as, people, item):
         .get(reverse("recommendations:history", args=[item.pk]))
         .content.decode()
     )
-    assert "Status changed to being-progressed" in html
-    assert people["liaison-lead"].username in html
+    assert "Status changed to Being progressed" in html  # the status's name, not its slug
+    assert "liaison lead, Gloucestershire Constabulary" in html
 
 
 def test_report_publishing_through_the_pages(client_as, today):
@@ -202,7 +223,7 @@ def test_item_page_query_count_does_not_grow_with_the_timeline(client_as, people
     lead = people["liaison-lead"]
     small, large = make_item(force="gloucestershire"), make_item(force="gloucestershire")
     for n in range(4):
-        services.comment_add(item=small, by=lead, text=f"c{n}")
+        services.comment_add(visibility="internal", item=small, by=lead, text=f"c{n}")
     day = dt.date(2018, 1, 1)
     for n in range(199):
         TimelineEntry.objects.create(
@@ -212,6 +233,8 @@ def test_item_page_query_count_does_not_grow_with_the_timeline(client_as, people
             kind="comment",
             text=f"entry {n}",
             author=lead,
+            event="comment",
+            visibility="internal",
         )
     client = client_as("liaison-lead")
     client.get("/")  # the session's idle timeout is renewed at most once a minute
@@ -223,7 +246,9 @@ def test_item_page_query_count_does_not_grow_with_the_timeline(client_as, people
 
 def test_an_action_the_items_state_refuses_says_why_without_a_form(client_as, people, item):
     progressed(item, people["liaison-lead"])
-    services.closure_propose(item=item, by=people["liaison-lead"], reason="Met")
+    services.closure_propose(
+        verified_by="documents", item=item, by=people["liaison-lead"], reason="Met"
+    )
     client = client_as("liaison-lead")
     url = reverse("recommendations:action", args=[item.pk, "propose-closure"])
     for response in (client.get(url), client.post(url, {"reason": "Again"})):
@@ -232,3 +257,33 @@ def test_an_action_the_items_state_refuses_says_why_without_a_form(client_as, pe
         assert "A closure proposal is already open for this item." in html
         assert '<form method="post" novalidate>' not in html
     assert ClosureProposal.objects.filter(item=item).count() == 1
+
+
+def test_the_comment_form_asks_who_sees_it_with_nothing_chosen(client_as, item):
+    url = reverse("recommendations:action", args=[item.pk, "comment"])
+    client = client_as("liaison-lead")
+    html = client.get(url).content.decode()
+    assert 'name="visibility" type="radio" value="public"' in html
+    assert 'name="visibility" type="radio" value="internal"' in html
+    radios = re.findall(r'<input[^>]*name="visibility"[^>]*>', html)
+    assert len(radios) == 2 and not any("checked" in r for r in radios)  # chosen each time
+    assert "without your name" in html  # what the public will see, said plainly
+    response = client.post(url, {"text": "A comment"})
+    assert response.status_code == 400
+    assert "Choose whether the public will see this comment" in response.content.decode()
+    assert item.timeline.filter(kind="comment").count() == 0
+    client.post(url, {"text": "Seen by all", "visibility": "public"})
+    assert item.timeline.get(kind="comment").visibility == "public"
+
+
+def test_the_authorise_form_publishes_the_note_only_when_ticked(client_as, people, item):
+    lead = people["liaison-lead"]
+    services.status_change(item=item, by=lead)
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
+    url = reverse("recommendations:action", args=[item.pk, "authorise-closure"])
+    client = client_as("chief-of-staff")
+    assert "Publish this note on the monitoring portal" in client.get(url).content.decode()
+    client.post(url, {"reason": "Seen at fieldwork", "publish_note": "on"})
+    assert item.timeline.filter(visibility="public", event="closure-authorised").get().text == (
+        "Authorised for closure. Seen at fieldwork"
+    )

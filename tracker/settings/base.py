@@ -6,6 +6,7 @@ Each variable is listed, with a comment, in `.env.example`.
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -35,10 +36,18 @@ INSTALLED_APPS = [
     "tracker",
     "forces",
     "recommendations",
+    "savedsearches",
+    "responses",
+    "evidence",
     "devdata",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +69,7 @@ MIDDLEWARE = [
     "tracker.middleware.SessionLimitsMiddleware",
     "tracker.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tracker.middleware.ServiceNotFoundMiddleware",  # innermost: sees the view's 404
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -217,7 +227,7 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("moj", BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -251,6 +261,19 @@ CACHES = {
         }
         if "REDIS_URL" in os.environ
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+    # The public monitoring portal's rendered pages, keyed by the public version
+    # (monitoring.cache): in Redis, shared by every process, when REDIS_URL is set; in
+    # this process's memory for `make run`.
+    "public": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "public",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if "REDIS_URL" in os.environ
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"}
     ),
 }
 
@@ -298,6 +321,65 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# The REST API (api/, Django REST framework and drf-spectacular): personal bearer tokens
+# only (no session, so no CSRF question), JSON in and out, errors as RFC 9457
+# problem+json, cursor pagination, and throttles per token and per address counted in
+# the "ratelimit" cache (Redis when REDIS_URL is set). See docs/adr/0011-rest-api.md.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests allowed per token and per client address (DRF's rate syntax: N/second,
+# minute, hour or day).
+API_THROTTLE_RATES = {
+    "api-token": env("API_RATE_PER_TOKEN", default="600/minute"),
+    "api-address": env("API_RATE_PER_ADDRESS", default="1200/minute"),
+}
+# A token lives at most this many days.
+API_TOKEN_MAX_DAYS = 90
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Recommendation Tracker API",
+    "DESCRIPTION": (
+        "The portal's own doors for forces' systems and analysts: the same selectors, "
+        "services, policy and errors as the pages. Authenticate with "
+        "`Authorization: Bearer <token>` (make a token on the API tokens page)."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problems_and_links",
+    ],
+}
+
 # History reasons hold file names and the reasons people give: no length limit.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history pages only show (see tracker.admin_mixins)
+
+# Evidence files (evidence/): limits, retention and scanning. Files are stored through the
+# `evidence` storage, under MEDIA_ROOT by default (never served: no MEDIA_URL route, not
+# under static/), or in S3 when EVIDENCE_S3_BUCKET is set (production settings).
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+EVIDENCE_RETAIN_YEARS = env.int("EVIDENCE_RETAIN_YEARS", default=6)
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES["evidence"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(MEDIA_ROOT) / "evidence", "base_url": None},
+}
+# ClamAV's daemon: every file is scanned before it is stored when both are set.
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=0)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)

@@ -31,3 +31,26 @@ SESSION_COOKIE_PATH = "/"
 CSRF_COOKIE_PATH = "/"
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+
+# Evidence files are scanned by ClamAV's daemon before they are stored: required here.
+CLAMD_HOST = env("CLAMD_HOST")
+CLAMD_PORT = env.int("CLAMD_PORT")
+# Evidence in S3 (django-storages) when a bucket is named; otherwise under MEDIA_ROOT
+# (docker-compose keeps it in a named volume). Credentials come the usual AWS ways
+# (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the instance's role). Objects are private
+# and only ever read by the download view; no URL of the bucket is ever shown.
+EVIDENCE_S3_BUCKET = env("EVIDENCE_S3_BUCKET", default="")
+if EVIDENCE_S3_BUCKET:
+    STORAGES["evidence"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "region_name": env("EVIDENCE_S3_REGION", default="") or None,
+            "endpoint_url": env("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+            "location": "evidence",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }

@@ -1,9 +1,15 @@
 """Settings for the test suite: real PostgreSQL and Redis, fast hashing, locmem email."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker")
+# The production settings require a ClamAV daemon; tests that load them get this one
+# (never contacted). The suite itself scans only where a test starts a real clamd.
+os.environ.setdefault("CLAMD_HOST", "clamd.invalid")
+os.environ.setdefault("CLAMD_PORT", "3310")
 
 from .base import *  # noqa: E402,F403
 
@@ -18,3 +24,17 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # The rate limits and the password-check lock need a real cache: per process, emptied by
 # the tests that use it.
 CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The public portal's page cache is tested as it runs: per process, emptied before each
+# test (tests/conftest.py), so a page cached by one test is never another's.
+CACHES["public"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public",
+}
+CLAMD_HOST = ""  # scanning off unless a test starts clamd (tests/evidence/conftest.py)
+CLAMD_PORT = 0
+# Evidence files go to a folder of this test run's own, emptied by nobody else.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tracker-test-media-"))
+STORAGES["evidence"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT / "evidence", "base_url": None},
+}

@@ -10,4 +10,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             changed = load_reference_data()
-        self.stdout.write(f"Reference data loaded: {changed} rows created or changed.")
+        if changed:
+            rows = "row" if changed == 1 else "rows"
+            self.stdout.write(f"Reference data loaded: {changed} {rows} created or changed.")
+        else:
+            self.stdout.write("Reference data already up to date.")

@@ -1,0 +1,307 @@
+"""What the API reads and writes. Items, entries and proposals are read from the
+selectors' rows; request bodies are checked here for shape only (types, choices):
+everything the domain decides is the services' to say."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from recommendations.models import ClosureProposal, Finding, TimelineEntry
+from recommendations.national import FINDING_SORTS
+
+
+class OwnerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="owner_name")
+    rank = serializers.CharField(source="owner_rank")
+    department = serializers.CharField(source="owner_department")
+    display = serializers.CharField(source="owner_display")
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    public_id = serializers.IntegerField(
+        source="portal_id", allow_null=True, help_text="The monitoring portal's ID."
+    )
+    url = serializers.SerializerMethodField()
+    force = serializers.SlugField(source="force.slug", help_text="The force's slug.")
+    report = serializers.SlugField(source="finding.report.slug", help_text="The report's slug.")
+    finding = serializers.IntegerField(source="finding_id")
+    type = serializers.ChoiceField(source="finding.kind", choices=Finding.Kind.choices)
+    reference = serializers.CharField(source="finding.reference")
+    status = serializers.SlugField(source="status_id", help_text="The status's slug.")
+    owner = OwnerSerializer(source="*")
+    liaison_lead = serializers.CharField(
+        source="liaison_lead.username", allow_null=True, default=None
+    )
+    target_date = serializers.DateField(allow_null=True)
+    last_entry_on = serializers.DateField()
+    updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField(help_text="Send it back as If-Match to PATCH the item.")
+
+    def get_url(self, obj: Any) -> str:
+        return f"{self.items_base()}{obj.pk}/"
+
+    def items_base(self) -> str:
+        base = self.context.get("items_base")
+        if base is None:
+            request = self.context.get("request")
+            path = "/api/v1/items/"
+            base = request.build_absolute_uri(path) if request else path
+            self.context["items_base"] = base  # type: ignore[index]  # DRF's context is a dict
+        return str(base)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The fields above, written out directly: a page of 100 items through DRF's
+        field-by-field machinery cost more than its database query (benchmarks)."""
+        finding = instance.finding
+        lead = instance.liaison_lead
+        return {
+            "id": instance.pk,
+            "public_id": instance.portal_id,
+            "url": f"{self.items_base()}{instance.pk}/",
+            "force": instance.force.slug,
+            "report": finding.report.slug,
+            "finding": instance.finding_id,
+            "type": finding.kind,
+            "reference": finding.reference,
+            "status": instance.status_id,
+            "owner": {
+                "name": instance.owner_name,
+                "rank": instance.owner_rank,
+                "department": instance.owner_department,
+                "display": instance.owner_display,
+            },
+            "liaison_lead": lead.username if lead is not None else None,
+            "target_date": _date(instance.target_date),
+            "last_entry_on": _date(instance.last_entry_on),
+            "updated_at": _datetime(instance.updated_at),
+            "version": instance.version,
+        }
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _datetime(value: dt.datetime) -> str:
+    """As DRF's DateTimeField writes it: in the current time zone, UTC as Z."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class EntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    position = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=TimelineEntry.Kind.choices)
+    event = serializers.ChoiceField(choices=TimelineEntry.Event.choices)
+    visibility = serializers.ChoiceField(choices=TimelineEntry.Visibility.choices)
+    status = serializers.CharField(allow_null=True)
+    text = serializers.CharField(allow_blank=True)
+    author = serializers.CharField()
+
+
+class ProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = serializers.IntegerField(source="item_id")
+    state = serializers.ChoiceField(choices=ClosureProposal.State.choices)
+    reason = serializers.CharField()
+    verified_by = serializers.ChoiceField(choices=ClosureProposal.VerifiedBy.choices)
+    verified_other = serializers.CharField(allow_blank=True)
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    proposed_at = serializers.DateTimeField()
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField(allow_blank=True)
+
+
+class FindingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    report = serializers.SlugField(source="report.slug")
+    type = serializers.ChoiceField(source="kind", choices=Finding.Kind.choices)
+    number = serializers.IntegerField(allow_null=True)
+    reference = serializers.CharField()
+    cause_of_concern = serializers.CharField(allow_blank=True)
+    text = serializers.CharField()
+
+
+class ItemDetailSerializer(ItemSerializer):
+    finding_detail = FindingSerializer(source="finding")
+    themes = serializers.ListField(source="theme_slugs", child=serializers.SlugField())
+    superseded_by = serializers.IntegerField(source="superseded_by_id", allow_null=True)
+    open_proposal = ProposalSerializer(source="open_proposal_obj", allow_null=True)
+    timeline = EntrySerializer(source="timeline_rows", many=True, help_text="Oldest first.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        proposal = instance.open_proposal_obj
+        data.update(
+            finding_detail=FindingSerializer(instance.finding).data,
+            themes=instance.theme_slugs,
+            superseded_by=instance.superseded_by_id,
+            open_proposal=ProposalSerializer(proposal).data if proposal else None,
+            timeline=[{**row, "date": _date(row["date"])} for row in instance.timeline_rows],
+        )
+        return data
+
+
+class ReportSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    published = serializers.DateField()
+    kind = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class ReportFindingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.CharField(source="kind")
+    number = serializers.IntegerField(allow_null=True)
+    reference = serializers.CharField()
+    text = serializers.CharField()
+    items_visible = serializers.IntegerField(help_text="Forces' copies you can see.")
+
+
+class ReportDetailSerializer(ReportSerializer):
+    findings = ReportFindingSerializer(source="findings_rows", many=True)
+
+
+class RollupRowSerializer(serializers.Serializer):
+    """One force's copy of the finding: its row on the finding page and in its CSV
+    (`recommendations.national.CopyRow`)."""
+
+    id = serializers.IntegerField(source="item_id")
+    public_id = serializers.IntegerField(
+        source="portal_id", allow_null=True, help_text="The monitoring portal's ID."
+    )
+    url = serializers.SerializerMethodField(help_text="The item in the API.")
+    force = serializers.SlugField(source="force_slug", help_text="The force's slug.")
+    force_name = serializers.CharField(source="force")
+    region = serializers.CharField()
+    status = serializers.SlugField(source="status.slug", help_text="The status's slug.")
+    last_entry_on = serializers.DateField(source="last_update")
+    days_since_update = serializers.IntegerField()
+    stale = serializers.BooleanField(help_text="Open and not updated within the stale period.")
+    overdue = serializers.BooleanField(help_text="Open and past its target date.")
+    owner = serializers.CharField(allow_blank=True, help_text="The owner as the page shows it.")
+    target_date = serializers.DateField(allow_null=True)
+    liaison_lead_name = serializers.CharField(source="liaison_lead", allow_blank=True)
+    open_proposal = serializers.SerializerMethodField(
+        help_text="The open closure proposal's id, if any."
+    )
+
+    def get_url(self, obj: Any) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/items/{obj.item_id}/"
+        return request.build_absolute_uri(path) if request else path
+
+    def get_open_proposal(self, obj: Any) -> int | None:
+        return obj.proposal.pk if obj.proposal is not None else None
+
+
+class FindingTotalsSerializer(serializers.Serializer):
+    """The finding page's totals, over the rows (`recommendations.national.FindingRollup`)."""
+
+    statuses = serializers.SerializerMethodField(
+        help_text="How many of the copies are in each status, every status in order."
+    )
+    total = serializers.IntegerField(help_text="Copies (rows).")
+    closed = serializers.IntegerField(help_text="Copies complete or no further action.")
+    completion_rate = serializers.IntegerField(
+        allow_null=True, help_text="Per cent of the copies closed; null with no copies."
+    )
+    median_days_open = serializers.FloatField(
+        allow_null=True,
+        help_text="Median days since the last update of the open copies; null with none open.",
+    )
+    stale = serializers.IntegerField(help_text="Open copies not updated within the stale period.")
+    overdue = serializers.IntegerField(help_text="Open copies past their target date.")
+    open_proposals = serializers.IntegerField(help_text="Copies with an open closure proposal.")
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_statuses(self, obj: Any) -> dict[str, int]:
+        return {status.slug: n for status, n in obj.counts}
+
+
+class FindingRollupSerializer(FindingSerializer):
+    """The finding page (`/findings/{id}/`) as data: `recommendations.national.finding_rollup`,
+    the same rows in the same order and the same totals."""
+
+    all_forces = serializers.BooleanField(
+        help_text="True: every force's copy; false: the rows and totals cover only your scope."
+    )
+    totals = FindingTotalsSerializer(source="*")
+    items = RollupRowSerializer(source="rows", many=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = dict(FindingSerializer(instance.finding).data)
+        data.update(
+            all_forces=instance.all_forces,
+            totals=FindingTotalsSerializer(instance).data,
+            items=RollupRowSerializer(instance.rows, many=True, context=self.context).data,
+        )
+        return data
+
+
+class FindingQuery(serializers.Serializer):
+    sort = serializers.ChoiceField(
+        choices=[
+            choice
+            for key in FINDING_SORTS
+            for choice in ((key, f"by {key}"), (f"-{key}", f"by {key}, descending"))
+        ],
+        default="force",
+        help_text="As on the finding page: a column, descending with a leading '-'.",
+    )
+
+
+# --- Request bodies ---------------------------------------------------------------------
+
+
+class ProgressUpdateIn(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False)
+    date = serializers.DateField(required=False, help_text="Defaults to today; never later.")
+
+
+class CommentIn(ProgressUpdateIn):
+    visibility = serializers.ChoiceField(
+        choices=TimelineEntry.Visibility.choices,
+        help_text="public: published on the monitoring portal; internal: never.",
+    )
+
+
+class ItemPatchIn(serializers.Serializer):
+    owner_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    owner_rank = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    owner_department = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    target_date = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Why the target date moves: required when it moves.",
+    )
+
+
+class ProposalIn(serializers.Serializer):
+    reason = serializers.CharField(trim_whitespace=False)
+    verified_by = serializers.ChoiceField(choices=ClosureProposal.VerifiedBy.choices)
+    verified_other = serializers.CharField(
+        required=False, allow_blank=True, help_text="Required when verified_by is other."
+    )
+
+
+class AuthoriseIn(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    publish_note = serializers.BooleanField(
+        required=False, default=False, help_text="Publish the note with the public comment."
+    )
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(trim_whitespace=False)

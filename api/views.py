@@ -1,0 +1,398 @@
+"""The API's endpoints: each read starts from the person's scope (the selectors), each
+write is one call of a service; errors are problem+json (api.problems)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    schema,
+    throttle_classes,
+)
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recommendations import errors, national, policy, selectors, services
+from recommendations.models import ClosureProposal, InspectionReport, TrackedItem
+from tracker.security import event
+
+from . import serializers as s
+from .filters import ApiItemFilter
+from .models import ApiToken
+from .problems import PreconditionFailed, PreconditionRequired
+from .throttling import AddressRateThrottle
+
+
+class Cursor(CursorPagination):
+    """`{"next": ..., "previous": ..., "results": [...]}`, by id: stable however rows
+    change while a client pages through."""
+
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ApiView(APIView):
+    """Every endpoint: the address throttle before authentication (so guessing tokens
+    is throttled too), never stored by caches, and every write and every refusal in the
+    security log with the token's name."""
+
+    def perform_authentication(self, request: Request) -> None:
+        throttle = AddressRateThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait() or 1.0)
+        super().perform_authentication(request)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        refused = response.status_code >= 400
+        if refused or request.method not in ("GET", "HEAD", "OPTIONS"):
+            # What authentication found, without authenticating again (a throttled
+            # request never authenticated).
+            auth = getattr(request, "_auth", None)
+            token = auth if isinstance(auth, ApiToken) else None
+            user = getattr(request, "_user", None)
+            event(
+                "api-refused" if refused else "api-write",
+                request=request._request,
+                user=user if user is not None and user.is_authenticated else None,
+                level=logging.WARNING if refused else logging.INFO,
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                key_id=token.pk if token else None,
+                key_name=token.name if token else None,
+            )
+        return response
+
+
+class ApiGenericView(ApiView, generics.GenericAPIView):
+    pass
+
+
+def visible_item(request: Request, pk: int) -> TrackedItem:
+    """The item, if the person may see it; otherwise 404 (logged), as on the pages."""
+    item = selectors.items_visible_to(request.user).filter(pk=pk).first()  # type: ignore[arg-type]  # authenticated: IsAuthenticated
+    if item is None:
+        if TrackedItem.objects.filter(pk=pk).exists():
+            event(
+                "access-denied",
+                request=request._request,
+                user=request.user,
+                item=pk,
+                reason="outside-scope",
+            )
+        raise Http404("No such item")
+    return item
+
+
+def item_detail_data(request: Request, pk: int) -> dict[str, Any]:
+    item = selectors.item_detail(user=request.user, pk=pk)  # type: ignore[arg-type]  # authenticated
+    item.theme_slugs = [t.slug for t in item.themes.all()]  # type: ignore[attr-defined]  # for the serializer
+    item.open_proposal_obj = selectors.open_proposal(item)  # type: ignore[attr-defined]  # for the serializer
+    item.timeline_rows = selectors.timeline_rows(item.pk)  # type: ignore[attr-defined]  # for the serializer
+    data: dict[str, Any] = s.ItemDetailSerializer(item, context={"request": request}).data
+    return data
+
+
+def with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+ERRORS = {
+    401: OpenApiResponse(description="No valid token"),
+    404: OpenApiResponse(description="Not found, or outside your scope"),
+}
+
+
+@extend_schema(
+    tags=["items"],
+    parameters=[
+        OpenApiParameter(
+            "updated_since",
+            OpenApiTypes.DATETIME,
+            description="Only items with any change after this time (incremental sync). "
+            "Like the list page, the default is open items only: add status=all to sync "
+            "closed ones too.",
+        ),
+    ],
+)
+class ItemList(ApiGenericView, generics.ListAPIView):
+    """The items you can see, with the list page's filters (the same FilterSet)."""
+
+    serializer_class = s.ItemSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApiItemFilter
+    pagination_class = Cursor
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the types
+            return TrackedItem.objects.none()
+        return (
+            selectors.items_visible_to(self.request.user)  # type: ignore[arg-type]  # authenticated
+            # As the list page: one join; the small tables come by id in their own queries.
+            .select_related("finding")
+            .prefetch_related("force", "finding__report", "liaison_lead")
+            .defer("search", "finding__text", "finding__cause_of_concern")
+        )
+
+
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+class ItemDetail(ApiView):
+    @extend_schema(tags=["items"], responses={200: s.ItemDetailSerializer, **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        """An item with its whole timeline, open proposal, owner, target date and version
+        (also its ETag)."""
+        data = item_detail_data(request, pk)
+        return with_etag(Response(data), data["version"])
+
+    @extend_schema(
+        tags=["items"],
+        request=s.ItemPatchIn,
+        responses={200: s.ItemDetailSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description='The item\'s version as read, e.g. "7"; another is 412.',
+            )
+        ],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        """Set the owner and target date (a moved target date needs a reason)."""
+        match = IF_MATCH.match(request.headers.get("If-Match", ""))
+        if match is None:
+            raise PreconditionRequired
+        version = int(match.group(1))
+        body = s.ItemPatchIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = visible_item(request, pk)
+        if item.version != version:
+            raise PreconditionFailed
+        given = body.validated_data
+        try:
+            services.owner_set(
+                item=item,
+                by=request.user,  # type: ignore[arg-type]  # authenticated
+                version=version,
+                owner_name=given.get("owner_name", item.owner_name),
+                owner_rank=given.get("owner_rank", item.owner_rank),
+                owner_department=given.get("owner_department", item.owner_department),
+                target_date=given.get("target_date", item.target_date),
+                reason=given.get("reason", ""),
+            )
+        except errors.ItemChanged:
+            raise PreconditionFailed from None
+        data = item_detail_data(request, pk)
+        return with_etag(Response(data), data["version"])
+
+
+class EntryCreate(ApiView):
+    action = policy.Action.COMMENT
+    body_class: type[s.ProgressUpdateIn] = s.CommentIn
+
+    def post(self, request: Request, pk: int) -> Response:
+        body = self.body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = visible_item(request, pk)
+        given = body.validated_data
+        entry = services.comment_add(
+            item=item,
+            by=request.user,  # type: ignore[arg-type]  # authenticated
+            text=given["text"],
+            on=given.get("date"),
+            action=self.action,
+            visibility=given.get("visibility", ""),
+        )
+        row = next(r for r in selectors.timeline_rows(item.pk) if r["id"] == entry.pk)
+        return Response(s.EntrySerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ProgressUpdateCreate(EntryCreate):
+    action = policy.Action.PROGRESS_UPDATE
+    body_class = s.ProgressUpdateIn
+
+    @extend_schema(
+        tags=["writes"], request=s.ProgressUpdateIn, responses={201: s.EntrySerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """A force's progress update (liaison officers): internal."""
+        return super().post(request, pk)
+
+
+class CommentCreate(EntryCreate):
+    @extend_schema(
+        tags=["writes"], request=s.CommentIn, responses={201: s.EntrySerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """A liaison lead's comment, public or internal."""
+        return super().post(request, pk)
+
+
+class ProposalCreate(ApiView):
+    @extend_schema(
+        tags=["closure"], request=s.ProposalIn, responses={201: s.ProposalSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Propose closure (liaison leads), saying how the requirement was verified."""
+        body = s.ProposalIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = visible_item(request, pk)
+        given = body.validated_data
+        proposal = services.closure_propose(
+            item=item,
+            by=request.user,  # type: ignore[arg-type]  # authenticated
+            reason=given["reason"],
+            verified_by=given["verified_by"],
+            verified_other=given.get("verified_other", ""),
+        )
+        return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDecision(ApiView):
+    """Authorise, return or withdraw the item's open proposal `pid`."""
+
+    def proposal(self, request: Request, pk: int, pid: int) -> tuple[TrackedItem, int]:
+        item = visible_item(request, pk)
+        if not ClosureProposal.objects.filter(pk=pid, item=item).exists():
+            raise Http404("No such proposal")
+        return item, pid
+
+    def answer(self, proposal: ClosureProposal) -> Response:
+        proposal = ClosureProposal.objects.select_related("proposed_by", "decided_by").get(
+            pk=proposal.pk
+        )
+        return Response(s.ProposalSerializer(proposal).data)
+
+
+class ProposalAuthorise(ProposalDecision):
+    @extend_schema(
+        tags=["closure"], request=s.AuthoriseIn, responses={200: s.ProposalSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int, pid: int) -> Response:
+        """Authorise closure (chiefs of staff; never the proposer): the item is complete."""
+        body = s.AuthoriseIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item, pid = self.proposal(request, pk, pid)
+        return self.answer(
+            services.closure_authorise(
+                item=item,
+                by=request.user,  # type: ignore[arg-type]  # authenticated
+                note=body.validated_data.get("note", ""),
+                publish_note=body.validated_data.get("publish_note", False),
+                proposal_id=pid,
+            )
+        )
+
+
+class ProposalReturn(ProposalDecision):
+    @extend_schema(
+        tags=["closure"], request=s.ReasonIn, responses={200: s.ProposalSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int, pid: int) -> Response:
+        """Return the proposal with a reason (chiefs of staff): the item stays open."""
+        body = s.ReasonIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item, pid = self.proposal(request, pk, pid)
+        return self.answer(
+            services.closure_return(
+                item=item,
+                by=request.user,  # type: ignore[arg-type]  # authenticated
+                reason=body.validated_data["reason"],
+                proposal_id=pid,
+            )
+        )
+
+
+class ProposalWithdraw(ProposalDecision):
+    @extend_schema(
+        tags=["closure"], request=s.ReasonIn, responses={200: s.ProposalSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int, pid: int) -> Response:
+        """Withdraw your own proposal before a decision (or an administrator's)."""
+        body = s.ReasonIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item, pid = self.proposal(request, pk, pid)
+        return self.answer(
+            services.closure_withdraw(
+                item=item,
+                by=request.user,  # type: ignore[arg-type]  # authenticated
+                reason=body.validated_data["reason"],
+                proposal_id=pid,
+            )
+        )
+
+
+@extend_schema(tags=["reports"])
+class ReportList(ApiGenericView, generics.ListAPIView):
+    """Every inspection report (as on the reports page)."""
+
+    serializer_class = s.ReportSerializer
+    pagination_class = Cursor
+    queryset = InspectionReport.objects.all()
+
+
+class ReportDetail(ApiView):
+    @extend_schema(tags=["reports"], responses={200: s.ReportDetailSerializer, **ERRORS})
+    def get(self, request: Request, slug: str) -> Response:
+        """A report and its findings, with how many forces' copies of each you can see."""
+        report = InspectionReport.objects.filter(slug=slug).first()
+        if report is None:
+            raise Http404("No such report")
+        force_ids = policy.visible_force_ids(request.user)  # type: ignore[arg-type]  # authenticated
+        in_scope = Q() if force_ids is None else Q(items__force_id__in=sorted(force_ids))
+        report.findings_rows = list(  # type: ignore[attr-defined]  # for the serializer
+            report.findings.annotate(items_visible=Count("items", filter=in_scope)).order_by(
+                "kind", "number", "id"
+            )
+        )
+        return Response(s.ReportDetailSerializer(report).data)
+
+
+class FindingDetail(ApiView):
+    @extend_schema(
+        tags=["reports"],
+        parameters=[s.FindingQuery],
+        responses={200: s.FindingRollupSerializer, **ERRORS},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        """A finding across the forces that track it, as its page `/findings/{id}/` shows
+        it (one roll-up, `recommendations.national.finding_rollup`): each force's copy you
+        can see, one row per force, and the totals over those rows (counts by status,
+        completion rate, median days since the last update of the open copies, stale and
+        overdue copies, open proposals). `all_forces` says whether the rows cover every
+        force or only your scope. 404 when none of its copies is in your scope."""
+        query = s.FindingQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rollup = national.finding_rollup(request.user, pk, query.validated_data["sort"])  # type: ignore[arg-type]  # authenticated
+        return Response(s.FindingRollupSerializer(rollup, context={"request": request}).data)
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([AddressRateThrottle])
+@schema(None)
+def not_found(request: Request) -> Response:
+    """No such API address (a mistyped path, or an id that is not a number)."""
+    raise Http404("No such address")

@@ -1,0 +1,118 @@
+"""Reads of evidence: always through an item the person can see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.http import Http404
+from django.urls import reverse
+
+from recommendations.selectors import item_detail
+
+from .models import TYPE_LABELS, Evidence
+
+
+def file_size(size: int) -> str:
+    """Bytes as people read them: 820 bytes, 14 KB, 2.3 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _person(first: str | None, last: str | None, username: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
+def evidence_of_item(item_id: int) -> list[dict[str, Any]]:
+    """An item's files for its page, oldest first, as plain rows in one query, with the
+    removed ones as tombstones."""
+    rows = (
+        Evidence.objects.filter(item_id=item_id)
+        .order_by("uploaded_at", "id")
+        .values_list(
+            "id",
+            "entry_id",
+            "name",
+            "size",
+            "content_type",
+            "sha256",
+            "marking",
+            "uploaded_at",
+            "retain_until",
+            "uploaded_by__first_name",
+            "uploaded_by__last_name",
+            "uploaded_by__username",
+            "removed_at",
+            "removed_reason",
+            "removed_by__first_name",
+            "removed_by__last_name",
+            "removed_by__username",
+        )
+    )
+    years = settings.EVIDENCE_RETAIN_YEARS
+    return [
+        {
+            "id": pk,
+            "entry_id": entry_id,
+            "name": name,
+            "size": file_size(size),
+            "type": TYPE_LABELS.get(content_type, content_type),
+            "sha256": sha256,
+            "marking": marking,
+            "uploaded_at": uploaded_at,
+            "by": _person(first, last, username),
+            "retention": (
+                f"Review on {retain_until.day} {retain_until:%B %Y}"
+                if retain_until
+                else f"{years} years after closure"
+            ),
+            "url": reverse("evidence:download", args=[item_id, pk]),
+            "remove_url": reverse("evidence:remove", args=[item_id, pk]),
+            "removed_at": removed_at,
+            "removed_reason": removed_reason,
+            "removed_by": _person(rfirst, rlast, rusername),
+        }
+        for (
+            pk,
+            entry_id,
+            name,
+            size,
+            content_type,
+            sha256,
+            marking,
+            uploaded_at,
+            retain_until,
+            first,
+            last,
+            username,
+            removed_at,
+            removed_reason,
+            rfirst,
+            rlast,
+            rusername,
+        ) in rows
+    ]
+
+
+def evidence_for_download(*, user: User, item_id: int, evidence_id: int) -> Evidence:
+    """A file that may be downloaded: its item visible to the person (404 otherwise, as
+    for the item) and its content not removed (404)."""
+    item = item_detail(user=user, pk=item_id)
+    evidence = Evidence.objects.filter(item=item, pk=evidence_id, removed_at__isnull=True).first()
+    if evidence is None:
+        raise Http404("No such file")
+    return evidence
+
+
+def due_for_review(before: dt.date) -> list[Evidence]:
+    """Files whose retention review date is on or before `before`, earliest first."""
+    return list(
+        Evidence.objects.filter(removed_at__isnull=True, retain_until__lte=before)
+        .select_related("item__force", "item__finding", "uploaded_by")
+        .order_by("retain_until", "id")
+    )

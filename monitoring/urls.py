@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("monitoring/", views.index, name="index"),
+    path("monitoring/data.csv", views.data_csv, name="data_csv"),
+    path("monitoring/data.json", views.data_json, name="data_json"),
+    path("monitoring/sitemap.xml", views.sitemap, name="sitemap"),
+    path("monitoring/<slug:force_slug>/", views.force, name="force"),
+    path("monitoring/<slug:force_slug>/<int:public_id>/", views.item, name="item"),
+    path(
+        "monitoring/<slug:force_slug>/<int:public_id>/portal-page.txt",
+        views.portal_page,
+        name="portal_page",
+    ),
+    path(
+        "hmicfrs/recommendation/<slug:force_slug>/<int:public_id>/",
+        views.legacy_redirect,
+        name="legacy",
+    ),
+]

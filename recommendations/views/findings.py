@@ -1,0 +1,120 @@
+"""One finding across the forces that track it: the page, sortable, and its rows as CSV
+(`/findings/<id>/export.csv`, the same rows in the same order)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .. import exports
+from ..national import FINDING_SORTS, CopyRow, finding_rollup
+from .bulk import may_bulk
+from .common import AuthenticatedHttpRequest
+
+FINDING_COLUMNS = [
+    ("force", "Force"),
+    ("region", "Region"),
+    ("status", "Status"),
+    ("updated", "Days since update"),
+    ("owner", "Owner"),
+    ("target", "Target date"),
+    ("proposal", "Closure proposal"),
+]
+CSV_HEADERS = [
+    "force",
+    "region",
+    "portal_id",
+    "status",
+    "last_update",
+    "days_since_update",
+    "stale",
+    "overdue",
+    "owner",
+    "target_date",
+    "liaison_lead",
+    "open_proposal",
+    "proposal_verified_by",
+    "url",
+]
+
+
+def _sort(request: AuthenticatedHttpRequest) -> str:
+    sort = request.GET.get("sort", "force")
+    return sort if sort.lstrip("-") in FINDING_SORTS else "force"
+
+
+def sort_links(current: str) -> dict[str, dict[str, str]]:
+    """For each column: the address that sorts by it, and its aria-sort state."""
+    links = {}
+    for key in FINDING_SORTS:
+        if current == key:
+            state, nxt = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            state, nxt = "descending", key
+        else:
+            state, nxt = "none", key
+        links[key] = {"href": f"?sort={nxt}", "state": state}
+    return links
+
+
+@require_GET
+def finding(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    sort = _sort(request)
+    rollup = finding_rollup(request.user, pk, sort)
+    return render(
+        request,
+        "recommendations/finding.html",
+        {
+            "rollup": rollup,
+            "finding": rollup.finding,
+            "report": rollup.finding.report,
+            "columns": FINDING_COLUMNS,
+            "sort_links": sort_links(sort),
+            "sort": sort,
+            "may_bulk": may_bulk(request.user) and bool(rollup.rows),
+        },
+    )
+
+
+def _csv_rows(rows: list[CopyRow], base: str) -> Iterator[str]:
+    writer = csv.writer(exports._Echo())
+    yield writer.writerow(CSV_HEADERS)
+    item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
+    for r in rows:
+        values: list[object] = [
+            r.force,
+            r.region,
+            r.portal_id if r.portal_id is not None else "",
+            r.status.slug,
+            r.last_update.isoformat(),
+            r.days_since_update,
+            "yes" if r.stale else "no",
+            "yes" if r.overdue else "no",
+            r.owner,
+            r.target_date.isoformat() if r.target_date else "",
+            r.liaison_lead,
+            "yes" if r.proposal else "no",
+            r.proposal.verified_by if r.proposal else "",
+            base + item_path.format(r.item_id),
+        ]
+        yield writer.writerow([exports.neutralise(v) for v in values])
+
+
+@require_GET
+def finding_export(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
+    rollup = finding_rollup(request.user, pk, _sort(request))
+    from django.conf import settings
+
+    base = (settings.PORTAL_BASE_URL or request.build_absolute_uri("/")).rstrip("/")
+    response = StreamingHttpResponse(
+        _csv_rows(rollup.rows, base), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="finding-{pk}-{exports.today().isoformat()}.csv"'
+    )
+    return response

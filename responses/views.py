@@ -1,0 +1,104 @@
+"""The response form and the per-report CSV. They parse input and call the service or
+the selectors; no rules live here."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from recommendations import errors, policy
+from recommendations.exports import neutralise
+from recommendations.models import InspectionReport
+from recommendations.views.common import AuthenticatedHttpRequest, posted
+
+from . import selectors, services
+from .forms import ResponseForm
+
+CSV_HEADER = [
+    "force",
+    "report",
+    "published",
+    "due",
+    "received",
+    "response_url",
+    "reference",
+    "answer",
+]
+
+
+@require_http_methods(["GET", "POST"])
+def record(request: AuthenticatedHttpRequest, slug: str, force: str) -> HttpResponse:
+    """Record or correct a force's PCC response to a report: 404 outside the person's
+    scope, 403 for people who may see it but not record it."""
+    current = selectors.force_response(request.user, slug, force)
+    refusal = policy.why_not_for_force(
+        request.user, policy.Action.RECORD_RESPONSE, current.force.pk
+    )
+    if refusal is not None:
+        raise PermissionDenied(refusal.message)
+    items = list(selectors.response_items(current.report, current.force))
+    initial: dict[str, object] = {}
+    if current.response is not None:
+        initial = {"received": current.response.received, "url": current.response.url}
+        initial |= {
+            services.answer_field(pk): answer
+            for pk, answer in selectors.answers_of(current.response).items()
+        }
+    form = ResponseForm(posted(request), initial=initial, items=items)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.response_record(
+                    report=current.report,
+                    force=current.force,
+                    by=request.user,
+                    received=form.cleaned_data["received"],
+                    url=form.cleaned_data["url"],
+                    answers=form.answers(),
+                )
+            except errors.DomainError as error:
+                if error.http_status == 403:
+                    raise PermissionDenied(error.message) from None
+                status = error.http_status
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"{current.force.name}'s police and crime commissioner's response saved",
+                )
+                return redirect("recommendations:report", slug=current.report.slug)
+    return render(
+        request,
+        "responses/record.html",
+        {"current": current, "form": form, "items": items},
+        status=status,
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def responses_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """`force,report,published,due,received,response_url,reference,answer`, one row per
+    force the person can see per recommendation; dates ISO; formulas neutralised."""
+    report = get_object_or_404(InspectionReport, slug=slug)
+    writer = csv.writer(_Echo())
+    lines = [writer.writerow(CSV_HEADER)]
+    for row in selectors.csv_rows(request.user, report):
+        cells = [
+            v.isoformat() if hasattr(v, "isoformat") else ("" if v is None else v) for v in row
+        ]
+        lines.append(writer.writerow([neutralise(v) for v in cells]))
+    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.slug}-responses.csv"'
+    return response

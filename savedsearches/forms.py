@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import NAME_MAX_LENGTH
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(
+        label="Name for this view",
+        help_text="For example, Gloucestershire overdue",
+        strip=False,  # the service tidies and checks it
+        max_length=NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter a name for this view",
+            "max_length": f"The name must be {NAME_MAX_LENGTH} characters or fewer",
+        },
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
