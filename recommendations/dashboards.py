@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q, QuerySet, Window
 
 from forces.models import Force
 
@@ -111,23 +111,34 @@ def status_matrix(force_ids: frozenset[int] | None) -> dict[str, Any]:
     if force_ids is not None:
         forces = forces.filter(id__in=force_ids)
         items = items.filter(force_id__in=force_ids)
+    counts = counts_by_force_and_status(items)
+    rows = [status_row(force, counts.get(force.id, {}), statuses) for force in forces]
+    return {"statuses": statuses, "rows": rows}
+
+
+def counts_by_force_and_status(items: QuerySet[TrackedItem]) -> dict[int, dict[str, int]]:
+    """{force id: {status slug: how many of `items`}}, in one query."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in items.values("force_id", "status_id").annotate(n=Count("id")).order_by():
         counts[row["force_id"]][row["status_id"]] = row["n"]
-    rows = []
-    for force in forces:
-        by_status = counts.get(force.id, {})
-        total = sum(by_status.values())
-        done = by_status.get(Status.COMPLETE, 0) + by_status.get(Status.NO_FURTHER_ACTION, 0)
-        rows.append(
-            {
-                "force": force,
-                "cells": [(s, by_status.get(s.slug, 0)) for s in statuses],
-                "total": total,
-                "rate": round(100 * done / total) if total else None,
-            }
-        )
-    return {"statuses": statuses, "rows": rows}
+    return counts
+
+
+def completed(by_status: dict[str, int]) -> int:
+    """How many of a force's counted items are complete or need no further action."""
+    return by_status.get(Status.COMPLETE, 0) + by_status.get(Status.NO_FURTHER_ACTION, 0)
+
+
+def status_row(force: Force, by_status: dict[str, int], statuses: list[Status]) -> dict[str, Any]:
+    """A force's row of a status matrix: a cell for each status, the total and the
+    completion rate (None when the force has no items)."""
+    total = sum(by_status.values())
+    return {
+        "force": force,
+        "cells": [(s, by_status.get(s.slug, 0)) for s in statuses],
+        "total": total,
+        "rate": round(100 * completed(by_status) / total) if total else None,
+    }
 
 
 def ageing(force_ids: frozenset[int] | None) -> list[dict[str, Any]]:

@@ -18,15 +18,15 @@ from responses.selectors import STATES as RESPONSE_STATES
 from responses.selectors import State as ResponseState
 from responses.selectors import state_q as response_state_q
 
-from .models import (
-    ClosureProposal,
-    Finding,
-    InspectionReport,
-    Status,
-    Theme,
-    TimelineEntry,
-    TrackedItem,
+from .filter_fields import (
+    region_filter,
+    report_filter,
+    substring_matches,
+    theme_filter,
+    type_filter,
+    unknown,
 )
+from .models import ClosureProposal, InspectionReport, Status, TimelineEntry, TrackedItem
 from .policy import visible_force_ids
 from .selectors import overdue_q, stale_q
 
@@ -58,13 +58,6 @@ def _date(field: str, lookup: str, label: str) -> df.DateFilter:
     )
 
 
-def _unknown(what: str) -> dict[str, str]:
-    return {
-        "invalid_choice": f"There is no {what} called '%(value)s'",
-        "invalid_pk_value": f"There is no {what} called '%(pk)s'",
-    }
-
-
 class ItemFilter(df.FilterSet):
     q = df.CharFilter(
         label="Search", method="search", help_text="Words in the text, comments or reference"
@@ -75,45 +68,18 @@ class ItemFilter(df.FilterSet):
         label="Force",
         method="filter_force",
         widget=forms.CheckboxSelectMultiple,
-        error_messages=_unknown("force"),
+        error_messages=unknown("force"),
     )
-    region = df.ModelChoiceFilter(
-        queryset=Region.objects.all(),
-        to_field_name="slug",
-        field_name="force__region",
-        label="Region",
-        empty_label="Any region",
-        error_messages=_unknown("region"),
-    )
-    report = df.ModelChoiceFilter(
-        queryset=InspectionReport.objects.all(),
-        to_field_name="slug",
-        field_name="finding__report",
-        label="Report",
-        empty_label="Any report",
-        error_messages=_unknown("report"),
-    )
-    type = df.ChoiceFilter(
-        field_name="finding__kind",
-        choices=Finding.Kind.choices,
-        label="Type",
-        empty_label="Any type",
-        error_messages={"invalid_choice": "There is no type called '%(value)s'"},
-    )
+    region = region_filter()
+    report = report_filter()
+    type = type_filter()
     status = df.MultipleChoiceFilter(
         label="Status",
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "There is no status called '%(value)s'"},
     )
-    theme = df.ModelChoiceFilter(
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
-        field_name="themes",
-        label="Theme",
-        empty_label="Any theme",
-        error_messages=_unknown("theme"),
-    )
+    theme = theme_filter()
     owner = df.CharFilter(field_name="owner_name", lookup_expr="icontains", label="Owner")
     lead = df.CharFilter(field_name="liaison_lead__username", label="Liaison lead (username)")
     stale = df.ChoiceFilter(
@@ -242,11 +208,7 @@ class ItemFilter(df.FilterSet):
         if not value:
             return qs
         if connection.vendor != "postgresql":  # the SQLite demo: plain substring search
-            matches = (
-                Q(finding__text__icontains=value)
-                | Q(finding__cause_of_concern__icontains=value)
-                | Q(pk__in=TimelineEntry.objects.filter(text__icontains=value).values("item_id"))
-            )
+            matches = substring_matches(value, TimelineEntry.objects.all())
         else:  # the item's search document (its finding's texts, reference and comments)
             matches = Q(search=SearchQuery(value, config="english", search_type="websearch"))
         if value.isascii() and value.isdigit():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.http import Http404
 from forces.models import Force
 from forces.selectors import display_name
 
+from .dashboards import completed, counts_by_force_and_status, status_row
 from .models import ClosureProposal, Finding, InspectionReport, Status, TrackedItem
 from .policy import sees_all_forces
 from .selectors import items_visible_to, overdue_q, stale_q, today
@@ -168,27 +169,18 @@ def report_matrix(user: User, report: InspectionReport) -> ReportMatrix:
     (`selectors.stale_q`), most stale copies first. Three queries."""
     statuses = list(Status.objects.all())
     visible = items_visible_to(user).filter(finding__report=report)
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in visible.values("force_id", "status_id").annotate(n=Count("id")).order_by():
-        counts[row["force_id"]][row["status_id"]] = row["n"]
+    counts = counts_by_force_and_status(visible)
     stale_rows = visible.filter(stale_q()).values("force_id").annotate(n=Count("id")).order_by()
     stale = {r["force_id"]: r for r in stale_rows}
     forces = Force.objects.filter(id__in=set(counts) | set(stale)).order_by("name")
     rows, lagging = [], []
     for force in forces:
         by_status = counts.get(force.id, {})
-        total = sum(by_status.values())
-        done = by_status.get(Status.COMPLETE, 0) + by_status.get(Status.NO_FURTHER_ACTION, 0)
-        rows.append(
-            {
-                "force": force,
-                "cells": [(s, by_status.get(s.slug, 0)) for s in statuses],
-                "total": total,
-                "rate": round(100 * done / total) if total else None,
-            }
-        )
+        row = status_row(force, by_status, statuses)
+        rows.append(row)
         if force.id in stale:
-            lagging.append({"force": force, "stale": stale[force.id]["n"], "open": total - done})
+            open_ = row["total"] - completed(by_status)
+            lagging.append({"force": force, "stale": stale[force.id]["n"], "open": open_})
     lagging.sort(key=lambda r: (-r["stale"], r["force"].name))
     return ReportMatrix(
         statuses=statuses, rows=rows, lagging=lagging, all_forces=sees_all_forces(user)

@@ -24,6 +24,7 @@ from ..selectors import today
 from .common import (
     DECIDED_ERRORS,
     append_entry,
+    append_note,
     attach_evidence,
     audit,
     clean_text,
@@ -80,10 +81,8 @@ def closure_propose(
     )
     save_with_history(proposal, by=by, reason="Closure proposed")
     audit("closure-proposed", by=by, item=item.pk, proposal=proposal.pk)
-    entry = append_entry(
+    entry = append_note(
         item,
-        kind=TimelineEntry.Kind.COMMENT,
-        on=today(),
         by=by,
         text=f"Closure proposed on the basis of {proposal.verified_display}: {reason}",
         event=TimelineEntry.Event.CLOSURE_PROPOSED,
@@ -127,39 +126,31 @@ def _decide(
         # The public comment the real portal shows; the chief's note joins it only when
         # they chose to publish it, and otherwise stays on the timeline as internal.
         published = "Authorised for closure." + (f" {reason}" if reason and publish_note else "")
-        append_entry(
+        append_note(
             item,
-            kind=TimelineEntry.Kind.COMMENT,
-            on=today(),
             by=by,
             text=published,
             event=Event.CLOSURE_AUTHORISED,
             visibility=TimelineEntry.Visibility.PUBLIC,
         )
         if reason and not publish_note:
-            append_entry(
+            append_note(
                 item,
-                kind=TimelineEntry.Kind.COMMENT,
-                on=today(),
                 by=by,
                 text=f"Authorised for closure by {name}: {reason}",
                 event=Event.CLOSURE_AUTHORISED,
                 visibility=TimelineEntry.Visibility.INTERNAL,
             )
     elif state == ClosureProposal.State.WITHDRAWN:
-        append_entry(
+        append_note(
             item,
-            kind=TimelineEntry.Kind.COMMENT,
-            on=today(),
             by=by,
             text=f"Closure proposal withdrawn by {name}: {reason}",
             event=Event.CLOSURE_WITHDRAWN,
         )
     else:
-        append_entry(
+        append_note(
             item,
-            kind=TimelineEntry.Kind.COMMENT,
-            on=today(),
             by=by,
             text=f"Closure proposal returned by {name}: {reason}",
             event=Event.CLOSURE_RETURNED,

@@ -223,6 +223,27 @@ def append_entry(
     return entry
 
 
+def append_note(
+    item: TrackedItem,
+    *,
+    by: User | None,
+    text: str,
+    event: str,
+    visibility: str | None = None,
+) -> TimelineEntry:
+    """Append a comment entry dated today that records what a service just did (`event`
+    says what); `visibility` only where the event leaves the choice to the writer."""
+    return append_entry(
+        item,
+        kind=TimelineEntry.Kind.COMMENT,
+        on=today(),
+        by=by,
+        text=text,
+        event=event,
+        visibility=visibility,
+    )
+
+
 def status_order(slug: str) -> int:
     """A status's place in the list's status sort (the item's `status_order`)."""
     return Status.objects.values_list("order", flat=True).get(slug=slug)

@@ -25,6 +25,7 @@ from ..policy import Action
 from ..selectors import items_visible_to, today
 from .common import (
     append_entry,
+    append_note,
     attach_evidence,
     audit,
     check_date,
@@ -127,10 +128,8 @@ def owner_set(
         return locked
     summary = "; ".join(changes)
     text = summary[0].upper() + summary[1:] + "."
-    append_entry(
+    append_note(
         locked,
-        kind=TimelineEntry.Kind.COMMENT,
-        on=today(),
         by=by,
         text=text,
         event=TimelineEntry.Event.OWNER_CHANGED,
@@ -157,10 +156,8 @@ def status_change(
         raise errors.InvalidTransition
     append_entry(item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=to)
     if reason.strip():
-        append_entry(
+        append_note(
             item,
-            kind=TimelineEntry.Kind.COMMENT,
-            on=today(),
             by=by,
             text=clean_text(reason, field="reason", label="the reason"),
             event=TimelineEntry.Event.REVIEW_REASON,
@@ -196,10 +193,8 @@ def no_further_action(
     append_entry(
         item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.NO_FURTHER_ACTION
     )
-    append_entry(
+    append_note(
         item,
-        kind=TimelineEntry.Kind.COMMENT,
-        on=today(),
         by=by,
         text=reason,
         event=TimelineEntry.Event.NO_FURTHER_ACTION,

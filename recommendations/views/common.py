@@ -16,3 +16,13 @@ class AuthenticatedHttpRequest(HttpRequest):
 def posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data of a POST, even an empty one; None for a GET (an unbound form)."""
     return request.POST if request.method == "POST" else None
+
+
+def sort_step(current: str, key: str) -> tuple[str, str]:
+    """A sortable column's aria-sort state under the current sort, and the sort its link
+    asks for next: ascending turns to descending, anything else to ascending."""
+    if current == key:
+        return "ascending", f"-{key}"
+    if current == f"-{key}":
+        return "descending", key
+    return "none", key

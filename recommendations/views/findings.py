@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from .. import exports
 from ..national import FINDING_SORTS, CopyRow, finding_rollup
 from .bulk import may_bulk
-from .common import AuthenticatedHttpRequest
+from .common import AuthenticatedHttpRequest, sort_step
 
 FINDING_COLUMNS = [
     ("force", "Force"),
@@ -52,12 +52,7 @@ def sort_links(current: str) -> dict[str, dict[str, str]]:
     """For each column: the address that sorts by it, and its aria-sort state."""
     links = {}
     for key in FINDING_SORTS:
-        if current == key:
-            state, nxt = "ascending", f"-{key}"
-        elif current == f"-{key}":
-            state, nxt = "descending", key
-        else:
-            state, nxt = "none", key
+        state, nxt = sort_step(current, key)
         links[key] = {"href": f"?sort={nxt}", "state": state}
     return links
 

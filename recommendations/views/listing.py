@@ -27,7 +27,7 @@ from ..selectors import (
     today,
 )
 from .bulk import may_bulk
-from .common import AuthenticatedHttpRequest
+from .common import AuthenticatedHttpRequest, sort_step
 
 
 def _filtered(request: AuthenticatedHttpRequest) -> tuple[ItemFilter, QuerySet[TrackedItem]]:
@@ -204,12 +204,7 @@ def sort_links(request: HttpRequest) -> dict[str, dict[str, str]]:
     current = request.GET.get("sort", "")
     links = {}
     for key in SORTS:
-        if current == key:
-            state, nxt = "ascending", f"-{key}"
-        elif current == f"-{key}":
-            state, nxt = "descending", key
-        else:
-            state, nxt = "none", key
+        state, nxt = sort_step(current, key)
         params = request.GET.copy()
         params.pop("page", None)
         params["sort"] = nxt
