@@ -60,6 +60,10 @@ class Rule:
     statuses: frozenset[str]
     label: str
     proposal: Literal["none-open", "open-by-other", "open-by-self", "any"] = "any"
+    # Only someone who holds the role for the item's force (or region): an
+    # administrator's reach to every force does not count. Closure is proposed by a
+    # liaison lead and decided by a regional chief of staff, never by an administrator.
+    by_role: bool = False
 
 
 ACTIONS: dict[Action, Rule] = {
@@ -76,6 +80,7 @@ ACTIONS: dict[Action, Rule] = {
         frozenset({Status.BEING_PROGRESSED}),
         "Propose closure",
         "none-open",
+        by_role=True,
     ),
     Action.AUTHORISE_CLOSURE: Rule(
         "authorise_closure",
@@ -83,6 +88,7 @@ ACTIONS: dict[Action, Rule] = {
         frozenset({Status.BEING_PROGRESSED}),
         "Authorise closure",
         "open-by-other",
+        by_role=True,
     ),
     Action.RETURN_CLOSURE: Rule(
         "authorise_closure",
@@ -90,6 +96,7 @@ ACTIONS: dict[Action, Rule] = {
         frozenset({Status.BEING_PROGRESSED}),
         "Return closure proposal",
         "open-by-other",
+        by_role=True,
     ),
     Action.WITHDRAW_CLOSURE: Rule(
         "propose_closure",
@@ -195,7 +202,7 @@ def why_not(
     rule = ACTIONS[action]
     if not user.has_perm(f"recommendations.{rule.permission}"):
         return errors.NotPermitted
-    if not user.has_perm("recommendations.act_for_all_forces"):
+    if rule.by_role or not user.has_perm("recommendations.act_for_all_forces"):
         assigned, region = _scope_ids(user)
         in_scope = assigned if rule.scope == "forces" else region
         if item.force_id not in in_scope:

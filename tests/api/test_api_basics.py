@@ -195,17 +195,17 @@ def test_closure_journey_through_the_api(api_as, people):
     assert TrackedItem.objects.get(pk=item.pk).status_id == "complete"
 
 
-def test_the_proposer_cannot_authorise_their_own(api_as, people):
-    admin = people["admin"]
-    item = progressed(make_item(force="gloucestershire"), admin)
-    proposed = api_as("admin").post(
-        f"/api/v1/items/{item.pk}/closure-proposals/",
-        {"reason": "Met", "verified_by": "insight"},
-    )
-    pid = proposed.json()["id"]
-    own = api_as("admin").post(f"/api/v1/items/{item.pk}/closure-proposals/{pid}/authorise/", {})
-    assert own.status_code == 409
-    assert "someone else" in own.json()["detail"]
+def test_closure_is_a_leads_to_propose_and_a_chiefs_to_decide(api_as, people):
+    """Through the API as on the pages: an administrator neither proposes nor decides."""
+    item = progressed(make_item(force="gloucestershire"), people["admin"])
+    url = f"/api/v1/items/{item.pk}/closure-proposals/"
+    refused = api_as("admin").post(url, {"reason": "Met", "verified_by": "insight"})
+    assert refused.status_code == 403
+    pid = api_as("liaison-lead").post(url, {"reason": "Met", "verified_by": "insight"}).json()["id"]
+    for who in ("admin", "liaison-lead"):
+        decided = api_as(who).post(f"{url}{pid}/authorise/", {})
+        assert decided.status_code == 403
+    assert api_as("chief-of-staff").post(f"{url}{pid}/authorise/", {}).status_code == 200
 
 
 def test_a_bad_filter_is_422_naming_it(api_as):

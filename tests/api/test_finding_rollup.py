@@ -26,7 +26,9 @@ def spread(people):
     admin = people["admin"]
     finding = FindingFactory(report=ReportFactory(slug="national-2017"), number=3)
     glos = progressed(make_item(force="gloucestershire", finding=finding), admin)
-    services.closure_propose(item=glos, by=admin, reason="Met", verified_by="insight")
+    services.closure_propose(
+        item=glos, by=people["liaison-lead"], reason="Met", verified_by="insight"
+    )
     devon = progressed(make_item(force="devon-and-cornwall", finding=finding), admin)
     services.owner_set(
         item=devon,

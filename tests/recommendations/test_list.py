@@ -38,7 +38,7 @@ def csv_rows(client, query=""):
 
 
 @pytest.fixture
-def world(people, today):
+def world(people, make_user, today):
     """Items in three forces, two reports, every status, one stale, one overdue."""
     lead = people["liaison-lead"]
     national = ReportFactory(slug="national-2016", published=dt.date(2017, 3, 2))
@@ -75,8 +75,11 @@ def world(people, today):
         force="west-midlands", finding=FindingFactory(report=later, kind="cause-of-concern")
     )
     progressed(items["wmp_complete"], people["admin"])
-    services.closure_propose(
-        verified_by="documents", item=items["wmp_complete"], by=people["admin"], reason="Met"
+    services.closure_propose(  # a lead proposes closure, never an administrator
+        verified_by="documents",
+        item=items["wmp_complete"],
+        by=make_user("liaison-lead", "lead.wmp", force_slugs=["west-midlands"]),
+        reason="Met",
     )
     from tests.conftest import PEOPLE  # noqa: F401
 

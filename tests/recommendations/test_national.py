@@ -44,7 +44,10 @@ def national(people):
     if glos.status_id != Status.BEING_PROGRESSED:
         progressed(glos, lead)
     services.closure_propose(
-        item=TrackedItem.objects.get(pk=glos.pk), by=lead, reason="Met", verified_by="insight"
+        item=TrackedItem.objects.get(pk=glos.pk),
+        by=people["liaison-lead"],  # Gloucestershire's lead: closure is a lead's to propose
+        reason="Met",
+        verified_by="insight",
     )
     return finding, items
 

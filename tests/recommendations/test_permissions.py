@@ -75,7 +75,7 @@ def may_act(role, scope, action):
     have = perms(role)
     if rule.permission not in have:
         return False
-    if "act_for_all_forces" in have:
+    if "act_for_all_forces" in have and not rule.by_role:
         return True
     if rule.proposal == "open-by-self":
         return False  # the matrix's proposals are the `proposer` fixture's

@@ -5,7 +5,7 @@ from django.db import IntegrityError, InternalError, connection, transaction
 
 from forces.models import Force
 from forces.selectors import display_name
-from recommendations import errors, services
+from recommendations import errors, policy, services
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
 from tests.conftest import latest_status, progressed
 from tests.factories import FindingFactory, make_item
@@ -191,16 +191,25 @@ def test_owner_save_from_a_stale_form_is_refused(people, item):
     assert item.owner_name == "First"
 
 
-def test_closure_needs_two_people(make_user, item):
-    admin = make_user("admin")
+def test_closure_needs_two_people(make_user, people, item):
+    """A liaison lead proposes and a chief of staff decides. An administrator, who may
+    do everything else on every force, may do neither (security review finding: two
+    administrators could close an item), and nobody decides their own proposal (the
+    database refuses it as well)."""
+    admin, other_admin = make_user("admin"), make_user("admin", "admin2")
+    lead = people["liaison-lead"]
     progressed(item, admin)
-    services.closure_propose(verified_by="documents", item=item, by=admin, reason="Met")
-    with pytest.raises(errors.OwnProposal):
-        services.closure_authorise(item=item, by=admin)
-    with pytest.raises(errors.OwnProposal):
-        services.closure_return(item=item, by=admin, reason="no")
+    with pytest.raises(errors.NotPermitted):
+        services.closure_propose(verified_by="documents", item=item, by=admin, reason="Met")
+    services.closure_propose(verified_by="documents", item=item, by=lead, reason="Met")
+    for person in (admin, other_admin):
+        with pytest.raises(errors.NotPermitted):
+            services.closure_authorise(item=item, by=person)
+        with pytest.raises(errors.NotPermitted):
+            services.closure_return(item=item, by=person, reason="no")
+    assert policy.why_not(lead, "authorise-closure", item, item.proposals.get()) is not None
     proposal = ClosureProposal.objects.get(item=item)
-    proposal.decided_by = admin
+    proposal.decided_by = lead
     proposal.state = ClosureProposal.State.AUTHORISED
     with pytest.raises(IntegrityError), transaction.atomic():
         proposal.save()

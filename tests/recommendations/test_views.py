@@ -158,19 +158,25 @@ def test_authorising_twice_says_already_authorised(client_as, people, item):
     assert TimelineEntry.objects.filter(item=item, status_id=Status.COMPLETE).count() == 1
 
 
-def test_the_proposer_is_not_offered_authorisation(client_as, make_user, item):
+def test_an_administrator_neither_proposes_nor_decides_closure(client_as, make_user, people, item):
     admin = make_user("admin")
     progressed(item, admin)
-    services.closure_propose(verified_by="documents", item=item, by=admin, reason="Met")
     client = client_as(admin)
+    html = client.get(reverse("recommendations:item", args=[item.pk])).content.decode()
+    assert "Propose closure" not in html
+    propose = reverse("recommendations:action", args=[item.pk, "propose-closure"])
+    refused = client.post(propose, {"reason": "Met", "verified_by": "documents"})
+    assert refused.status_code == 403
+    services.closure_propose(
+        verified_by="documents", item=item, by=people["liaison-lead"], reason="Met"
+    )
     html = client.get(reverse("recommendations:item", args=[item.pk])).content.decode()
     assert "Closure proposed by" in html
     assert "Authorise closure" not in html
     response = client.post(
         reverse("recommendations:action", args=[item.pk, "authorise-closure"]), {}
     )
-    assert response.status_code == 409
-    assert "someone else must authorise" in response.content.decode()
+    assert response.status_code == 403
     assert ClosureProposal.objects.get(item=item).state == "open"
 
 
