@@ -12,8 +12,9 @@ conditional request is answered 304 without rendering or reading the database.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -21,6 +22,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "public"
 VERSION_KEY = "monitoring:public-version"
@@ -28,25 +32,49 @@ PAGE_TIMEOUT = 24 * 60 * 60  # a day: the version key, not time, decides freshne
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 View = Callable[..., HttpResponseBase]
+# What a cache that cannot be reached raises (Redis down, a refused or timed-out
+# socket): logged and passed over, since the public cache only ever saves work.
+CACHE_ERRORS = (RedisError, OSError)
+# Set when a bump could not reach the cache, so this process tries again before it
+# next reads the version (a page cached before the change must not outlive it).
+_bump_pending = False
 
 
 def _cache() -> Any:
     return caches[CACHE_ALIAS]
 
 
-def public_version() -> str:
-    """The current public version (made on first use when the cache has none)."""
+def public_version() -> str | None:
+    """The current public version (made on first use when the cache has none), or None
+    when the cache cannot be reached: the page is then served uncached."""
+    if _bump_pending:
+        bump_public_version()
+        if _bump_pending:
+            return None
     cache = _cache()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, str(time.time_ns()), None)
-        version = cache.get(VERSION_KEY) or "0"
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, str(time.time_ns()), None)
+            version = cache.get(VERSION_KEY) or "0"
+    except CACHE_ERRORS as error:
+        logger.warning("Public cache unreachable, serving uncached: %s", error)
+        return None
     return str(version)
 
 
 def bump_public_version() -> None:
-    """Say the public site changed: a new version, so every cached page is stale."""
-    _cache().set(VERSION_KEY, str(time.time_ns()), None)
+    """Say the public site changed: a new version, so every cached page is stale. A
+    cache that cannot be reached is logged, never raised: the change is already
+    committed and must be answered as saved (README)."""
+    global _bump_pending
+    try:
+        _cache().set(VERSION_KEY, str(time.time_ns()), None)
+    except CACHE_ERRORS as error:
+        _bump_pending = True
+        logger.warning("Public cache unreachable, public version not bumped: %s", error)
+    else:
+        _bump_pending = False
 
 
 def public_changed() -> None:
@@ -55,9 +83,25 @@ def public_changed() -> None:
     transaction.on_commit(bump_public_version)
 
 
-def _key(version: str, request: HttpRequest) -> str:
+def _etag_key(version: str, request: HttpRequest) -> str:
     digest = hashlib.sha256(f"{version}|{request.get_full_path()}".encode()).hexdigest()
     return digest[:32]
+
+
+def _store_key(version: str, request: HttpRequest, known: Iterable[str]) -> str | None:
+    """The page's key in the cache: the path and only the known parameters, in name
+    order, so junk query strings cannot fill the cache. None (not stored) when the
+    address has a parameter the page does not know or a page number that is not one."""
+    known = set(known)
+    query = request.GET
+    if any(name not in known for name in query):
+        return None
+    page = query.getlist("page")
+    if page and (len(page) > 1 or not (page[0].isdigit() or page[0] == "last")):
+        return None
+    canonical = [(name, query.getlist(name)) for name in sorted(query)]
+    digest = hashlib.sha256(f"{version}|{request.path}|{canonical!r}".encode()).hexdigest()
+    return "monitoring:page:" + digest[:32]
 
 
 def _public_headers(response: HttpResponseBase, etag: str) -> None:
@@ -65,20 +109,33 @@ def _public_headers(response: HttpResponseBase, etag: str) -> None:
     response["Cache-Control"] = CACHE_CONTROL
 
 
-def public_page(*, store: bool = True) -> Callable[[View], View]:
+def public_page(
+    *, store: bool = True, params: Callable[[], Iterable[str]] | None = None
+) -> Callable[[View], View]:
     """A public page: no sign-in, GET or HEAD only, an ETag from the public version and
     the address, 304 for a matching If-None-Match, `Cache-Control: public`, and (with
     `store`) the rendered page kept in the public cache. Streamed responses (the data
-    files) get the ETag and 304 but are not stored."""
+    files) get the ETag and 304 but are not stored. `params` names the query
+    parameters the page reads (none when not given): an address with any other is
+    served but not stored. A cache that cannot be reached serves the page uncached."""
 
     def decorate(view: View) -> View:
+        known: list[str] = []
+
+        def known_params() -> list[str]:
+            if params is not None and not known:
+                known.extend(params())
+            return known
+
         @login_not_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method not in ("GET", "HEAD"):
                 return HttpResponseNotAllowed(["GET", "HEAD"])
             version = public_version()
-            key = _key(version, request)
+            if version is None:
+                return view(request, *args, **kwargs)
+            key = _etag_key(version, request)
             etag = f'W/"{key}"'
             asked = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
             if etag in asked or f'"{key}"' in asked:
@@ -86,8 +143,13 @@ def public_page(*, store: bool = True) -> Callable[[View], View]:
                 _public_headers(not_modified, etag)
                 return not_modified
             cache = _cache()
-            if store:
-                hit = cache.get("monitoring:page:" + key)
+            store_key = _store_key(version, request, known_params()) if store else None
+            if store_key is not None:
+                try:
+                    hit = cache.get(store_key)
+                except CACHE_ERRORS as error:
+                    logger.warning("Public cache unreachable, serving uncached: %s", error)
+                    store_key = hit = None
                 if hit is not None:
                     body, content_type, extra = hit
                     from_cache = HttpResponse(body, content_type=content_type)
@@ -99,17 +161,20 @@ def public_page(*, store: bool = True) -> Callable[[View], View]:
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
-            if store and isinstance(response, HttpResponse):
+            if store_key is not None and isinstance(response, HttpResponse):
                 extra = {
                     name: response[name]
                     for name in ("Content-Disposition", "Content-Language")
                     if response.has_header(name)
                 }
-                cache.set(
-                    "monitoring:page:" + key,
-                    (response.content, response["Content-Type"], extra),
-                    PAGE_TIMEOUT,
-                )
+                try:
+                    cache.set(
+                        store_key,
+                        (response.content, response["Content-Type"], extra),
+                        PAGE_TIMEOUT,
+                    )
+                except CACHE_ERRORS as error:
+                    logger.warning("Public cache unreachable, page not stored: %s", error)
                 response["X-Public-Cache"] = "miss"
             _public_headers(response, etag)
             return response

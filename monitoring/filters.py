@@ -19,17 +19,18 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from forces.models import Force, Region
-from recommendations.models import Finding, InspectionReport, Status, Theme, TrackedItem
+from forces.models import Force
+from recommendations.filter_fields import (
+    region_filter,
+    report_filter,
+    substring_matches,
+    theme_filter,
+    type_filter,
+    unknown,
+)
+from recommendations.models import Status, TrackedItem
 
 from .selectors import public_entries
-
-
-def _unknown(what: str) -> dict[str, str]:
-    return {
-        "invalid_choice": f"There is no {what} called '%(value)s'",
-        "invalid_pk_value": f"There is no {what} called '%(pk)s'",
-    }
 
 
 class PublicItemFilter(df.FilterSet):
@@ -43,39 +44,12 @@ class PublicItemFilter(df.FilterSet):
         to_field_name="slug",
         label="Force",
         empty_label="Any force",
-        error_messages=_unknown("force"),
+        error_messages=unknown("force"),
     )
-    region = df.ModelChoiceFilter(
-        queryset=Region.objects.order_by("name"),
-        to_field_name="slug",
-        field_name="force__region",
-        label="Region",
-        empty_label="Any region",
-        error_messages=_unknown("region"),
-    )
-    report = df.ModelChoiceFilter(
-        queryset=InspectionReport.objects.order_by("-published", "title"),
-        to_field_name="slug",
-        field_name="finding__report",
-        label="Report",
-        empty_label="Any report",
-        error_messages=_unknown("report"),
-    )
-    type = df.ChoiceFilter(
-        field_name="finding__kind",
-        choices=Finding.Kind.choices,
-        label="Type",
-        empty_label="Any type",
-        error_messages={"invalid_choice": "There is no type called '%(value)s'"},
-    )
-    theme = df.ModelChoiceFilter(
-        queryset=Theme.objects.order_by("name"),
-        to_field_name="slug",
-        field_name="themes",
-        label="Theme",
-        empty_label="Any theme",
-        error_messages=_unknown("theme"),
-    )
+    region = region_filter()
+    report = report_filter()
+    type = type_filter()
+    theme = theme_filter()
     status = df.MultipleChoiceFilter(
         label="Status",
         field_name="status_id",
@@ -98,11 +72,7 @@ class PublicItemFilter(df.FilterSet):
         if not value:
             return qs
         if connection.vendor != "postgresql":
-            matches = (
-                Q(finding__text__icontains=value)
-                | Q(finding__cause_of_concern__icontains=value)
-                | Q(pk__in=public_entries().filter(text__icontains=value).values("item_id"))
-            )
+            matches = substring_matches(value, public_entries())
         else:
             query = SearchQuery(value, config="english", search_type="websearch")
             in_public_entry = Exists(
@@ -116,7 +86,14 @@ class PublicItemFilter(df.FilterSet):
                     "finding__cause_of_concern", "finding__text", config="english"
                 )
             )
-            matches = Q(search=query) & (Q(finding_words=query) | Q(in_public_entry))
+            matches = Q(finding_words=query) | Q(in_public_entry)
+            # The item's search document also holds internal entries, so it may only
+            # narrow the rows, never decide them: for a query without negation a public
+            # match implies a match of the whole document (the GIN index then does the
+            # work); a negated word ("-word") would turn it into a test of what internal
+            # entries say, so such a query is matched on the public texts alone.
+            if "-" not in value:
+                matches = Q(search=query) & matches
         if value.isascii() and value.isdigit():
             matches |= Q(portal_id=int(value))
         return qs.filter(matches)

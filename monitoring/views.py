@@ -133,7 +133,7 @@ def _selected(request: HttpRequest, filterset: PublicItemFilter) -> list[dict[st
     return tags
 
 
-@public_page()
+@public_page(params=lambda: [*PublicItemFilter.base_filters, "page"])
 def index(request: HttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
     paginator = Paginator(_rows_qs(qs), PER_PAGE)

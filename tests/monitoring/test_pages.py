@@ -265,3 +265,21 @@ def test_internal_csv_export_gives_every_items_public_id(people):
     response = client.get("/recommendations/export.csv", {"status": "all"})
     rows = list(csv.DictReader(io.StringIO(body(response))))
     assert sorted(int(r["portal_id"]) for r in rows) == sorted(i.portal_id for i in items)
+
+
+@pytest.mark.parametrize(
+    "query", ["force -zebrafish", "-zebrafish force", 'force -"zebrafish operation"']
+)
+def test_a_negated_word_tells_nothing_of_internal_entries(people, query):
+    """Security review finding: the public search filtered on the item's whole search
+    document, so `-word` revealed whether an internal entry contained the word."""
+    lead = people["liaison-lead"]
+    texts = dict(cause_of_concern="The force lacks a plan.", text="The force should plan.")
+    secret = make_item(force="gloucestershire", finding=FindingFactory.create(**texts))
+    plain = make_item(force="gloucestershire", finding=FindingFactory.create(**texts))
+    services.comment_add(
+        item=secret, by=lead, text="Zebrafish operation briefing.", visibility="internal"
+    )
+    html = body(Client().get("/monitoring/", {"q": query}))
+    assert f"/monitoring/gloucestershire/{secret.portal_id}/" in html
+    assert f"/monitoring/gloucestershire/{plain.portal_id}/" in html
