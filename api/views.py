@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Q
@@ -12,7 +13,7 @@ from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -56,6 +57,10 @@ class ApiView(APIView):
         if not throttle.allow_request(request, self):
             self.throttled(request, throttle.wait() or 1.0)
         super().perform_authentication(request)
+
+    def get_throttles(self) -> list[Any]:
+        """The other throttles: the address one was counted before authentication."""
+        return [t for t in super().get_throttles() if not isinstance(t, AddressRateThrottle)]
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -272,15 +277,29 @@ class ProposalCreate(ApiView):
 class ProposalDecision(ApiView):
     """Authorise, return or withdraw the item's open proposal `pid`."""
 
-    def proposal(self, request: Request, pk: int, pid: int) -> tuple[TrackedItem, int]:
+    def body(self, request: Request, serializer: type[serializers.Serializer]) -> dict[str, Any]:
+        """The request's body, checked by `serializer` (400 naming each field at fault)."""
+        body = serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    def decide(
+        self,
+        request: Request,
+        pk: int,
+        pid: int,
+        service: Callable[..., ClosureProposal],
+        **fields: Any,
+    ) -> Response:
+        """The decision through `service` (with `fields`) on the item's proposal `pid`
+        (404 unless the item is visible and the proposal is its own), answered with the
+        proposal as it now stands."""
         item = visible_item(request, pk)
         if not ClosureProposal.objects.filter(pk=pid, item=item).exists():
             raise Http404("No such proposal")
-        return item, pid
-
-    def answer(self, proposal: ClosureProposal) -> Response:
+        decided = service(item=item, by=request.user, proposal_id=pid, **fields)
         proposal = ClosureProposal.objects.select_related("proposed_by", "decided_by").get(
-            pk=proposal.pk
+            pk=decided.pk
         )
         return Response(s.ProposalSerializer(proposal).data)
 
@@ -291,17 +310,14 @@ class ProposalAuthorise(ProposalDecision):
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
         """Authorise closure (chiefs of staff; never the proposer): the item is complete."""
-        body = s.AuthoriseIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        item, pid = self.proposal(request, pk, pid)
-        return self.answer(
-            services.closure_authorise(
-                item=item,
-                by=request.user,  # type: ignore[arg-type]  # authenticated
-                note=body.validated_data.get("note", ""),
-                publish_note=body.validated_data.get("publish_note", False),
-                proposal_id=pid,
-            )
+        body = self.body(request, s.AuthoriseIn)
+        return self.decide(
+            request,
+            pk,
+            pid,
+            services.closure_authorise,
+            note=body.get("note", ""),
+            publish_note=body.get("publish_note", False),
         )
 
 
@@ -311,17 +327,8 @@ class ProposalReturn(ProposalDecision):
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
         """Return the proposal with a reason (chiefs of staff): the item stays open."""
-        body = s.ReasonIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        item, pid = self.proposal(request, pk, pid)
-        return self.answer(
-            services.closure_return(
-                item=item,
-                by=request.user,  # type: ignore[arg-type]  # authenticated
-                reason=body.validated_data["reason"],
-                proposal_id=pid,
-            )
-        )
+        reason = self.body(request, s.ReasonIn)["reason"]
+        return self.decide(request, pk, pid, services.closure_return, reason=reason)
 
 
 class ProposalWithdraw(ProposalDecision):
@@ -330,17 +337,8 @@ class ProposalWithdraw(ProposalDecision):
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
         """Withdraw your own proposal before a decision (or an administrator's)."""
-        body = s.ReasonIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        item, pid = self.proposal(request, pk, pid)
-        return self.answer(
-            services.closure_withdraw(
-                item=item,
-                by=request.user,  # type: ignore[arg-type]  # authenticated
-                reason=body.validated_data["reason"],
-                proposal_id=pid,
-            )
-        )
+        reason = self.body(request, s.ReasonIn)["reason"]
+        return self.decide(request, pk, pid, services.closure_withdraw, reason=reason)
 
 
 @extend_schema(tags=["reports"])

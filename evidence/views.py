@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from recommendations import errors
 from recommendations.policy import Action, why_not_evidence
 from recommendations.selectors import item_detail
-from recommendations.uploads import megabytes
+from recommendations.uploads import declared_length, megabytes
 from recommendations.views.common import AuthenticatedHttpRequest, posted
 
 from . import services
@@ -110,7 +110,7 @@ def upload_limiter(request: HttpRequest) -> EvidenceUploadHandler:
     files could ever be is refused unread (`unread` set, with the refusal); otherwise
     the handler stops keeping a file at EVIDENCE_MAX_BYTES and says so on `refusal`."""
     limiter = EvidenceUploadHandler(request)
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    declared = declared_length(request) or 0  # not a number: refused by the caller first
     if declared > max_request_bytes():
         limiter.unread = True
         limiter.refusal = (

@@ -10,12 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from forces.models import Force
 from forces.selectors import people_roles
 
 from .models import ClosureProposal, Finding, Status, Theme, TrackedItem
+from .selectors import items_visible_to
 
 NOT_SET = "not set"
 
@@ -70,8 +72,9 @@ class HistoryRow:
         return timezone.localtime(self.when).isoformat()
 
 
-def item_history_rows(item: TrackedItem) -> list[HistoryRow]:
-    """The item's history and its closure proposals' history, newest first."""
+def item_history_rows(item: TrackedItem, viewer: User) -> list[HistoryRow]:
+    """The item's history and its closure proposals' history, newest first, as
+    `viewer` may see it (another item named in it only when within their scope)."""
     records = list(item.history.order_by("history_date", "history_id"))
     proposal_records = list(
         ClosureProposal.history.filter(item_id=item.pk).order_by("history_date", "history_id")
@@ -84,7 +87,7 @@ def item_history_rows(item: TrackedItem) -> list[HistoryRow]:
         history_id__in=list(themes_of)
     ).values_list("history_id", "theme_id"):
         themes_of[history_id].add(theme_id)
-    names = _Names(records, themes_of)
+    names = _Names(records, themes_of, viewer)
     user_ids = {r.history_user_id for r in records} | {r.history_user_id for r in proposal_records}
     people = people_roles(user_ids, force=item.force.name)
     statuses = names.statuses
@@ -181,10 +184,13 @@ def _plain(reason: str, statuses: dict[str, str]) -> str:
     return reason
 
 
+HIDDEN_ITEM = "an item you cannot see"
+
+
 class _Names:
     """Display values for the ids the history records hold, each kind in one query."""
 
-    def __init__(self, records: list[Any], themes_of: dict[int, set[int]]) -> None:
+    def __init__(self, records: list[Any], themes_of: dict[int, set[int]], viewer: User) -> None:
         def ids(attname: str) -> set[int]:
             return {getattr(r, attname) for r in records if getattr(r, attname) is not None}
 
@@ -194,12 +200,16 @@ class _Names:
             Theme.objects.filter(pk__in=set().union(*themes_of.values())).values_list("pk", "name")
         )
         self.leads = {pk: name for pk, (name, _) in people_roles(ids("liaison_lead_id")).items()}
+        later = ids("superseded_by_id")
         items = (
-            TrackedItem.objects.filter(pk__in=ids("superseded_by_id"))
+            items_visible_to(viewer)
+            .filter(pk__in=later)
             .select_related("finding", "force")
             .only("pk", "finding__kind", "finding__number", "force__name")
         )
-        self.items = {i.pk: f"{i.finding.reference}, {i.force.name}" for i in items}
+        # A later item outside the viewer's scope is named by neither reference nor force.
+        self.items = dict.fromkeys(later, HIDDEN_ITEM)
+        self.items.update({i.pk: f"{i.finding.reference}, {i.force.name}" for i in items})
         self.findings = {
             f.pk: f.reference
             for f in Finding.objects.filter(pk__in=ids("finding_id")).only("kind", "number")

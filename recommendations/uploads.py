@@ -7,11 +7,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+BAD_CONTENT_LENGTH = (
+    "The request's Content-Length header must be a whole number of bytes: "
+    "send the form again from the portal"
+)
 
 
 def megabytes(size: int) -> str:
     return f"{size / 1048576:g} MB"
+
+
+def declared_length(request: HttpRequest) -> int | None:
+    """The body's length as the request declares it (0 when it declares none), or None
+    when the Content-Length header is not a whole number of bytes."""
+    raw = str(request.META.get("CONTENT_LENGTH") or "0").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def bad_content_length(request: HttpRequest) -> HttpResponse:
+    """400, saying what is wrong, for a request whose Content-Length is not a number."""
+    return render(request, "400.html", {"message": BAD_CONTENT_LENGTH}, status=400)
 
 
 class LimitedUploadHandler(FileUploadHandler):

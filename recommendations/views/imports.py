@@ -20,7 +20,7 @@ from tracker.security import event
 from .. import forms, imports
 from ..models import PendingImport, Status
 from ..portal_format import importing
-from ..uploads import LimitedUploadHandler, megabytes
+from ..uploads import LimitedUploadHandler, bad_content_length, declared_length, megabytes
 from .common import AuthenticatedHttpRequest, posted
 
 IMPORT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
@@ -34,7 +34,9 @@ def import_pages(request: AuthenticatedHttpRequest) -> HttpResponse:
     A body that says it is too large is refused before it is read; the rest streams
     through a handler that stops at the first file over the limit."""
     if request.method == "POST":
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = declared_length(request)
+        if declared is None:
+            return bad_content_length(request)
         if declared > IMPORT_MAX_REQUEST_BYTES:
             return _import_refused(
                 request,

@@ -35,6 +35,7 @@ from ..selectors import (
     open_proposal,
     timeline_newest_first,
 )
+from ..uploads import bad_content_length, declared_length
 from .common import AuthenticatedHttpRequest, posted
 
 ActionHandler = Callable[[AuthenticatedHttpRequest, TrackedItem, dict[str, Any]], object]
@@ -258,6 +259,8 @@ def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
     can carry evidence files gets the upload limits before its body is read."""
     limiter = None
     if request.method == "POST" and action in policy.ATTACH_EVIDENCE:
+        if declared_length(request) is None:
+            return bad_content_length(request)
         limiter = evidence_views.upload_limiter(request)
         if limiter.unread:  # refused from its declared size: the body is never read
             return _item_action(request, pk, action, limiter)
@@ -382,7 +385,7 @@ def item_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recommendations/history.html",
-        {"item": obj, "rows": history.item_history_rows(obj)},
+        {"item": obj, "rows": history.item_history_rows(obj, request.user)},
     )
 
 
@@ -391,7 +394,8 @@ def item_history_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     """The same history as CSV, for audit."""
     obj = item_detail(user=request.user, pk=pk)
     response = HttpResponse(
-        history.csv_text(history.item_history_rows(obj)), content_type="text/csv; charset=utf-8"
+        history.csv_text(history.item_history_rows(obj, request.user)),
+        content_type="text/csv; charset=utf-8",
     )
     name = importing.export_filename(obj).removesuffix(".txt")
     response["Content-Disposition"] = f'attachment; filename="{name}-history.csv"'

@@ -111,6 +111,13 @@ def test_throttled_per_address_even_with_bad_tokens():
     assert codes == [401, 401, 401, 429]
 
 
+@override_settings(API_THROTTLE_RATES={"api-token": "100/minute", "api-address": "3/minute"})
+def test_the_address_throttle_counts_each_request_once(api_as):
+    client = api_as("inspector")
+    codes = [client.get("/api/v1/reports/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
 def _events(caplog, name):
     return [
         r.msg

@@ -168,3 +168,19 @@ def test_history_query_count_does_not_grow(client_as, people, django_assert_max_
     client.get("/")
     with django_assert_max_num_queries(25):
         assert client.get(reverse("recommendations:history", args=[item.pk])).status_code == 200
+
+
+def test_history_names_a_later_item_only_within_the_viewers_scope(client_as, people):
+    item = make_item(force="gloucestershire")
+    later = make_item(force="west-midlands")
+    services.no_further_action(
+        item=item, by=people["admin"], reason="Superseded", superseded_by=later.pk
+    )
+    label = f"{later.finding.reference}, {later.force.name}"
+    officer = client_as("liaison-officer")  # Gloucestershire only
+    for name in ("recommendations:history", "recommendations:history_csv"):
+        body = officer.get(reverse(name, args=[item.pk])).content.decode()
+        assert "an item you cannot see" in body, name
+        assert label not in body and later.finding.reference not in body, name
+        seen = client_as("inspector").get(reverse(name, args=[item.pk])).content.decode()
+        assert label in seen and "an item you cannot see" not in seen, name
