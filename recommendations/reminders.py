@@ -73,6 +73,9 @@ class SweepPlan:
     items: list[PlannedItem] = field(default_factory=list)
     waiting: int = 0  # deliveries claimed earlier and not yet sent
     per_person: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Who is reminded, by force (user ids): read once for the plan, used by the sweep.
+    officers: dict[int, set[int]] = field(default_factory=dict)
+    leads: dict[int, set[int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -200,7 +203,7 @@ def plan_sweep(on: dt.date | None = None) -> SweepPlan:
     on = on or today()
     rows = _due(on)
     officers, leads, chiefs = _people()
-    plan = SweepPlan(on=on)
+    plan = SweepPlan(on=on, officers=officers, leads=leads)
     plan.items = [
         PlannedItem(
             row[0], row[1], row[2], tuple(sorted(_recipients(row, officers, leads, chiefs)))
@@ -286,8 +289,8 @@ def sweep(*, on: dt.date | None = None) -> tuple[SweepResult, list[int]]:
     the plan's, claims in chunks of 5,000, deliveries, pending people."""
     plan = plan_sweep(on)
     with transaction.atomic():
-        officers, leads, _ = _people()
-        response_reminders.claim(plan.on, officers, leads)  # overdue PCC responses, once
+        # Overdue PCC responses, claimed once, for the people the plan read.
+        response_reminders.claim(plan.on, plan.officers, plan.leads)
         won = _claim(plan.items) if plan.items else []
         ReminderDelivery.objects.bulk_create(
             [
@@ -303,10 +306,15 @@ def sweep(*, on: dt.date | None = None) -> tuple[SweepResult, list[int]]:
 def send_digest(user_id: int) -> tuple[int, int]:
     """Send one person their pending reminders and escalations in one email; return
     (reminders, escalations) sent. Idempotent: nothing pending, nothing sent."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return 0, 0
     with transaction.atomic():
+        # One sender per person at a time: two sweeps sending at once would otherwise
+        # each lock part of the person's pending lines (items, PCC responses) and send
+        # two emails. The second finds nothing pending once the first has committed.
+        user = (
+            get_user_model().objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        )
+        if user is None:
+            return 0, 0
         pending = list(
             ReminderDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(user=user, sent_at__isnull=True)
