@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,17 +44,23 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(
         label="Days until it expires",
         min_value=1,
-        max_value=90,
-        initial=90,
-        help_text="At most 90 days",
         error_messages={
             "required": "Enter how many days the token lasts",
             "invalid": "Enter a whole number of days, like 30",
             "min_value": "A token must last at least 1 day",
-            "max_value": "A token can last at most 90 days",
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The longest life the service allows (API_TOKEN_MAX_DAYS), said once.
+        days = services.max_days()
+        field = self.fields["days"]
+        field.initial = days
+        field.help_text = f"At most {days} days"
+        field.error_messages["max_value"] = f"A token can last at most {days} days"
+        field.validators.append(MaxValueValidator(days))
 
 
 def _two_factor_missing(request: HttpRequest) -> bool:

@@ -92,18 +92,7 @@ class ApiGenericView(ApiView, generics.GenericAPIView):
 
 def visible_item(request: Request, pk: int) -> TrackedItem:
     """The item, if the person may see it; otherwise 404 (logged), as on the pages."""
-    item = selectors.items_visible_to(request.user).filter(pk=pk).first()  # type: ignore[arg-type]  # authenticated: IsAuthenticated
-    if item is None:
-        if TrackedItem.objects.filter(pk=pk).exists():
-            event(
-                "access-denied",
-                request=request._request,
-                user=request.user,
-                item=pk,
-                reason="outside-scope",
-            )
-        raise Http404("No such item")
-    return item
+    return selectors.visible_item(user=request.user, pk=pk)  # type: ignore[arg-type]  # authenticated: IsAuthenticated
 
 
 def item_detail_data(request: Request, pk: int) -> dict[str, Any]:
@@ -229,7 +218,7 @@ class EntryCreate(ApiView):
             action=self.action,
             visibility=given.get("visibility", ""),
         )
-        row = next(r for r in selectors.timeline_rows(item.pk) if r["id"] == entry.pk)
+        (row,) = selectors.timeline_rows(item.pk, entry_id=entry.pk)
         return Response(s.EntrySerializer(row).data, status=status.HTTP_201_CREATED)
 
 

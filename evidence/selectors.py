@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.http import Http404
 from django.urls import reverse
 
-from recommendations.selectors import item_detail
+from recommendations.selectors import visible_item
 
 from .models import TYPE_LABELS, Evidence
 
@@ -102,7 +102,7 @@ def evidence_of_item(item_id: int) -> list[dict[str, Any]]:
 def evidence_for_download(*, user: User, item_id: int, evidence_id: int) -> Evidence:
     """A file that may be downloaded: its item visible to the person (404 otherwise, as
     for the item) and its content not removed (404)."""
-    item = item_detail(user=user, pk=item_id)
+    item = visible_item(user=user, pk=item_id)  # the scope check, without the page's extras
     evidence = Evidence.objects.filter(item=item, pk=evidence_id, removed_at__isnull=True).first()
     if evidence is None:
         raise Http404("No such file")

@@ -4,7 +4,6 @@ internal selectors (tests/monitoring/test_never_leaks.py checks it)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forces.models import Force
+from recommendations.exports import csv_lines
 from recommendations.models import Status, TrackedItem
 from recommendations.portal_format.parse import Entry, Page
 from recommendations.portal_format.render import render as render_portal_page
@@ -291,22 +291,8 @@ def _data_rows(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[dict
         }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(DATA_COLUMNS)
-    for row in rows:
-        # A cell a spreadsheet would read as a formula starts with a quote.
-        yield writer.writerow(
-            [
-                "'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" and v else v
-                for v in (row[c] for c in DATA_COLUMNS)
-            ]
-        )
+    return csv_lines(([row[c] for c in DATA_COLUMNS] for row in rows), headers=DATA_COLUMNS)
 
 
 def _bad_filters(filterset: PublicItemFilter) -> HttpResponse:

@@ -150,9 +150,11 @@ def _text(value: object) -> object:
     return "" if value is None else value
 
 
-def csv_lines(data: Iterable[list[object]]) -> Iterator[str]:
+def csv_lines(data: Iterable[list[object]], headers: list[str] = HEADERS) -> Iterator[str]:
+    """CSV lines, streamed: the header, then each row with dates in ISO form, None as an
+    empty cell and formula-like text neutralised (every CSV the portal serves)."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(HEADERS)
+    yield writer.writerow(headers)
     for row in data:
         yield writer.writerow([neutralise(_text(v)) for v in row])
 

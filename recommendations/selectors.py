@@ -49,10 +49,25 @@ def stale_q(on: dt.date | None = None) -> Q:
     return Q(status_id=Status.BEING_PROGRESSED, last_entry_on__lt=stale_cutoff(on))
 
 
+def visible_item(
+    *, user: User, pk: int, queryset: QuerySet[TrackedItem] | None = None
+) -> TrackedItem:
+    """The item if the person may see it (from `queryset`, their visible items by
+    default); otherwise 404, and an item that exists outside their scope is logged."""
+    item = (queryset if queryset is not None else items_visible_to(user)).filter(pk=pk).first()
+    if item is None:
+        if TrackedItem.objects.filter(pk=pk).exists():
+            from tracker.security import event
+
+            event("access-denied", user=user, item=pk, reason="outside-scope")
+        raise Http404("No such item")
+    return item
+
+
 def item_detail(*, user: User, pk: int) -> TrackedItem:
     """The item with everything its page shows, in a fixed number of queries; 404 when
     it does not exist or is outside the person's scope."""
-    item = (
+    detail = (
         items_visible_to(user)
         # Few joins: planning a wide join costs more than a couple of lookups by id.
         .select_related("finding__report", "force__region", "status")
@@ -69,16 +84,8 @@ def item_detail(*, user: User, pk: int) -> TrackedItem:
             ),
             "reminders",
         )
-        .filter(pk=pk)
-        .first()
     )
-    if item is None:
-        if TrackedItem.objects.filter(pk=pk).exists():
-            from tracker.security import event
-
-            event("access-denied", user=user, item=pk, reason="outside-scope")
-        raise Http404("No such item")
-    return item
+    return visible_item(user=user, pk=pk, queryset=detail)
 
 
 def timeline_newest_first(item_id: int, *, force_name: str = "") -> list[dict[str, object]]:
@@ -154,25 +161,25 @@ def open_proposal(item: TrackedItem) -> ClosureProposal | None:
     return next((p for p in proposals if p.state == ClosureProposal.State.OPEN), None)
 
 
-def timeline_rows(item_id: int) -> list[dict[str, object]]:
-    """An item's whole timeline, oldest first, as plain rows in one query (the API)."""
-    rows = (
-        TimelineEntry.objects.filter(item_id=item_id)
-        .order_by("date", "position")
-        .values(
-            "id",
-            "date",
-            "position",
-            "kind",
-            "event",
-            "visibility",
-            "status_id",
-            "text",
-            "author__first_name",
-            "author__last_name",
-            "author__username",
-            "author_name",
-        )
+def timeline_rows(item_id: int, entry_id: int | None = None) -> list[dict[str, object]]:
+    """An item's whole timeline (or the one entry `entry_id`), oldest first, as plain
+    rows in one query (the API)."""
+    entries = TimelineEntry.objects.filter(item_id=item_id)
+    if entry_id is not None:
+        entries = entries.filter(pk=entry_id)
+    rows = entries.order_by("date", "position").values(
+        "id",
+        "date",
+        "position",
+        "kind",
+        "event",
+        "visibility",
+        "status_id",
+        "text",
+        "author__first_name",
+        "author__last_name",
+        "author__username",
+        "author_name",
     )
     return [
         {

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import TrackedItem
+from tracker.humanise import long_date
 
 from .models import ResponseReminder, ResponseReminderDelivery, due_date
 from .selectors import state_q
@@ -107,7 +108,7 @@ def lines(deliveries: list[ResponseReminderDelivery], on: dt.date) -> list[dict[
             {
                 "force": force.name,
                 "report": report.title,
-                "due": f"{due.day} {due:%B %Y}",
+                "due": long_date(due),
                 "days": (on - due).days,
                 "url": base
                 + reverse("recommendations:report", args=[report.slug])

@@ -17,6 +17,7 @@ from recommendations import errors, policy
 from recommendations.models import InspectionReport, TrackedItem
 from recommendations.selectors import today
 from recommendations.services import Actor, history_user, save_with_history
+from tracker.humanise import long_date
 from tracker.security import event
 
 from .models import Answer, PccResponse, ResponseAnswer, https_only
@@ -65,8 +66,8 @@ def response_record(
         raise errors.FutureDate("The date received must be today or in the past", field="received")
     if received < report.published:
         raise errors.DomainError(
-            f"The date received must be on or after the report's publication, "
-            f"{report.published.day} {report.published:%B %Y}",
+            "The date received must be on or after the report's publication, "
+            + long_date(report.published),
             field="received",
         )
     url = url.strip()

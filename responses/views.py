@@ -3,8 +3,6 @@ the selectors; no rules live here."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -12,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recommendations import errors, policy
-from recommendations.exports import neutralise
+from recommendations.exports import csv_lines
 from recommendations.models import InspectionReport
 from recommendations.views.common import AuthenticatedHttpRequest, posted
 
@@ -82,23 +80,12 @@ def record(request: AuthenticatedHttpRequest, slug: str, force: str) -> HttpResp
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 def responses_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """`force,report,published,due,received,response_url,reference,answer`, one row per
     force the person can see per recommendation; dates ISO; formulas neutralised."""
     report = get_object_or_404(InspectionReport, slug=slug)
-    writer = csv.writer(_Echo())
-    lines = [writer.writerow(CSV_HEADER)]
-    for row in selectors.csv_rows(request.user, report):
-        cells = [
-            v.isoformat() if hasattr(v, "isoformat") else ("" if v is None else v) for v in row
-        ]
-        lines.append(writer.writerow([neutralise(v) for v in cells]))
+    lines = csv_lines(selectors.csv_rows(request.user, report), headers=CSV_HEADER)
     response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.slug}-responses.csv"'
     return response

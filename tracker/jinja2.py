@@ -18,7 +18,7 @@ from typing import Any
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from jinja2 import (
     ChoiceLoader,
     DictLoader,
@@ -46,14 +46,6 @@ def date(value: Any, format_string: str | None = None) -> str:
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return defaultfilters.date(value, format_string)
-
-
-def localize(value: Any) -> Any:
-    """A value as Django's templates print one: dates and times in the current time zone
-    and the locale's format."""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return formats.localize(value)
 
 
 DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -139,7 +131,6 @@ def environment(**options: Any) -> Environment:
     )
     env.filters.update(
         date=date,
-        localize=localize,
         pluralize=defaultfilters.pluralize,
         truncatewords=defaultfilters.truncatewords,
     )

@@ -47,9 +47,13 @@ def item_create(
     on: dt.date | None = None,
     with_first_entry: bool = True,
     author_name: str = "",
+    refresh_search: bool = True,
 ) -> TrackedItem:
     """Create one force's copy of a finding, starting with an awaiting-review entry dated
-    at publication (unless the caller, the importer, brings its own first entry)."""
+    at publication (unless the caller, the importer, brings its own first entry). The
+    item's search document is built here, unless the caller builds it once for many
+    items (`refresh_search=False`) or adds the entries itself (the importer, which
+    builds it after them)."""
     start = on or finding.report.published
     item = TrackedItem(
         finding=finding,
@@ -77,7 +81,8 @@ def item_create(
             event=TimelineEntry.Event.IMPORTED if author_name else None,
         )
         item.save(update_fields=["status", "status_order", "last_entry_on"])
-    search_refresh([item.pk])
+    if with_first_entry and refresh_search:
+        search_refresh([item.pk])
     return item
 
 
@@ -109,7 +114,10 @@ def findings_issue(
             text=data.text.strip(),
         )
         save_with_history(finding, by=by, reason="Issued")
-        items.extend(item_create(finding=finding, force=f, by=by) for f in forces)
+        items.extend(
+            item_create(finding=finding, force=f, by=by, refresh_search=False) for f in forces
+        )
+    search_refresh([item.pk for item in items])  # one statement for every new copy
     return items
 
 
