@@ -3,11 +3,11 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.admin_mixins import NoRevertMixin
@@ -47,13 +47,28 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]  # generic only in t
     actions = ["two_factor_reset"]
 
     @admin.action(description="Reset two-factor sign-in (they set it up again)")
-    def two_factor_reset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        from tracker import two_factor
+    def two_factor_reset(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponseRedirect | None:
+        """Through the same rule as the reset page (tracker.two_factor.reset_refusal): a
+        session that entered its code and proved its password within five minutes, and
+        never one's own second factor. Nobody is reset unless everyone chosen may be."""
+        from tracker import step_up, two_factor
 
-        for person in queryset:
+        people = list(queryset)
+        for person in people:
+            why = two_factor.reset_refusal(request, person)
+            if why == two_factor.STEP_UP_NEEDED:
+                self.message_user(request, f"{why}, then choose the action again.")
+                return HttpResponseRedirect(step_up.url_for(request.get_full_path()))
+            if why is not None:
+                self.message_user(request, f"{person.get_username()}: {why}.", messages.ERROR)
+                return None
+        for person in people:
             two_factor.reset(user=person, by=request.user)
             self.log_change(request, person, "Reset two-factor sign-in")
-        self.message_user(request, f"Two-factor sign-in reset for {queryset.count()} people.")
+        self.message_user(request, f"Two-factor sign-in reset for {len(people)} people.")
+        return None
 
 
 admin.site.unregister(get_user_model())

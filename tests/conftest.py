@@ -57,6 +57,19 @@ def sign_in(client: Client, user) -> Client:
     return client
 
 
+def stepped_up(client: Client) -> Client:
+    """The session has just confirmed its password again (tracker.step_up), as before
+    resetting someone's second factor."""
+    import time
+
+    from tracker.step_up import STEP_UP_KEY
+
+    session = client.session
+    session[STEP_UP_KEY] = time.time()
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_as(people):
     def login(role_or_user) -> Client:

@@ -17,7 +17,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import sign_in
+from tests.conftest import sign_in, stepped_up
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-tests-1"
@@ -133,7 +133,7 @@ def test_a_liaison_officer_may_turn_it_on_and_is_then_asked(make_user):
 def test_an_administrator_resets_someones_second_factor(make_user, client_as, caplog):
     chief = make_user("chief-of-staff", "chief")
     TOTPDevice.objects.create(user=chief, name="App", confirmed=True)
-    admin = client_as("admin")
+    admin = stepped_up(client_as("admin"))
     with caplog.at_level("INFO", logger="tracker.security"):
         response = admin.post(
             reverse("admin:auth_user_changelist"),
@@ -175,7 +175,7 @@ def test_no_code_or_secret_reaches_the_security_log(make_user, caplog):
 def test_people_and_scope_changes_are_security_events(make_user, client_as, caplog):
     with caplog.at_level("INFO", logger="tracker.security"):
         make_user("liaison-lead", "lee", force_slugs=["gloucestershire"])
-        client_as("admin").post(
+        stepped_up(client_as("admin")).post(
             reverse("admin:auth_user_changelist"),
             {"action": "two_factor_reset", "_selected_action": [make_user("inspector").pk]},
         )

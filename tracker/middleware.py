@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve
 
 from .security import current_request
 
@@ -77,14 +78,26 @@ class NoStoreMiddleware:
 
 
 class TwoFactorMiddleware:
-    """After a password, a person with two-factor set up (or whose role requires it,
-    MFA_REQUIRED_ROLES) reaches only the two-factor pages until they enter a code: every
-    other page redirects there. Runs after django-otp's OTPMiddleware."""
+    """A signed-in session whose person has a second factor (or whose role requires one,
+    MFA_REQUIRED_ROLES) but has not entered a code this session is a password-only
+    session: it reaches the pages named in `allowed_before_code` and nothing else, by URL
+    name, so a new page is closed to it until someone adds it here on purpose (the URL
+    sweep in tests/security/test_two_factor_sweep.py fails on any other). Everything
+    else, including every other device, code and reset page, redirects to the code page.
+    Runs after django-otp's OTPMiddleware."""
 
-    ALLOWED = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/session/")
+    # Before a code: enter it, or a recovery code; sign out. Page resources (static files
+    # and the MOJ images) are not pages and carry nothing of anyone's.
+    WITH_DEVICE = frozenset({"two_factor_verify", "two_factor_recovery", "logout", "moj_asset"})
+    # Before a first device: set one up (only while there is none); sign out.
+    WITHOUT_DEVICE = frozenset({"two_factor_setup", "logout", "moj_asset"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    @classmethod
+    def allowed_before_code(cls, *, has_device: bool) -> frozenset[str]:
+        return cls.WITH_DEVICE if has_device else cls.WITHOUT_DEVICE
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from . import two_factor
@@ -93,14 +106,18 @@ class TwoFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[attr-defined]  # django-otp adds it
-            and not request.path.startswith(self.ALLOWED)
-            and not request.path.startswith(settings.STATIC_URL)
+            and not request.path.startswith(settings.STATIC_URL or "/static/")
         ):
             has = two_factor.has_two_factor(user)
             if has or two_factor.required_for(user):
-                if request.method == "GET":
-                    request.session["two_factor_next"] = request.get_full_path()
-                return redirect("two_factor_verify" if has else "two_factor_setup")
+                try:
+                    name = resolve(request.path_info).view_name
+                except Resolver404:
+                    name = ""
+                if name not in self.allowed_before_code(has_device=has):
+                    if request.method == "GET" and not name.startswith("two_factor"):
+                        request.session["two_factor_next"] = request.get_full_path()
+                    return redirect("two_factor_verify" if has else "two_factor_setup")
         return self.get_response(request)
 
 

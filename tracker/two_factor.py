@@ -132,6 +132,31 @@ def recovery_codes_replace(user: Any) -> list[str]:
     return codes
 
 
+def reset_refusal(request: Any, person: Any) -> str | None:
+    """Why this session may not reset `person`'s second factor, or None. Every door that
+    resets (the reset page, the admin's action) asks this first: an administrator's
+    session that entered its own code, proved its password again within five minutes
+    (tracker.step_up), and is not resetting its own."""
+    from .step_up import is_fresh
+
+    by = request.user
+    if not by.has_perm("recommendations.act_for_all_forces"):
+        return "Only an administrator can reset someone's two-factor sign-in"
+    if not by.is_verified():
+        return "Set up two-factor sign-in on your own account before resetting anyone else's"
+    if person.pk == by.pk:
+        return (
+            "You cannot reset your own two-factor sign-in. Use a recovery code, or ask "
+            "another administrator"
+        )
+    if not is_fresh(request):
+        return STEP_UP_NEEDED
+    return None
+
+
+STEP_UP_NEEDED = "Confirm your password to reset two-factor sign-in"
+
+
 def reset(*, user: Any, by: Any) -> None:
     """An administrator removes someone's second factor (a lost phone): they set it up
     again at their next sign-in."""

@@ -8,13 +8,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import two_factor
+from . import step_up, two_factor
+from .security import event as security_event
 
 NEXT_KEY = "two_factor_next"
 
@@ -136,11 +138,20 @@ def codes(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_codes.html", {"codes": None})
 
 
-@permission_required("recommendations.act_for_all_forces", raise_exception=True)
 @require_POST
 def reset(request: HttpRequest, pk: int) -> HttpResponse:
-    """An administrator resets someone's second factor (from the admin's user page)."""
+    """An administrator resets someone's second factor (a lost phone). Needs a session
+    that entered its code and proved its password within five minutes; never one's own."""
+    if not request.user.has_perm("recommendations.act_for_all_forces"):
+        raise PermissionDenied
     person = get_object_or_404(get_user_model(), pk=pk)
+    why = two_factor.reset_refusal(request, person)
+    if why == two_factor.STEP_UP_NEEDED:
+        messages.info(request, f"{why}, then choose Reset again.")
+        return redirect(step_up.url_for(reverse("admin:auth_user_change", args=[person.pk])))
+    if why is not None:
+        security_event("two-factor-reset-refused", user=request.user, target=person.pk)
+        return render(request, "registration/step_up_refused.html", {"why": why}, status=403)
     two_factor.reset(user=person, by=request.user)
     messages.success(request, f"Two-factor sign-in reset for {person.get_username()}.")
     return redirect("admin:auth_user_change", person.pk)

@@ -65,6 +65,10 @@ def import_problems(
         return [(1, refusal)]
     problems: list[tuple[int, str]] = []
     latest = item.last_entry_on if item is not None else None
+    # The status the item is in as each entry is reached: a closed item's status is never
+    # changed by an import, whoever imports (the closure was a chief of staff's decision;
+    # reopening is an action on the item's page, with its reason).
+    current = item.status_id if item is not None else None
     on = today()
     for entry in entries:
         if entry.date > on:
@@ -98,6 +102,15 @@ def import_problems(
                         "item's page instead, so that a chief of staff can authorise it",
                     )
                 )
+            if current in CLOSING_STATUSES and entry.value != current:
+                problems.append(
+                    (
+                        entry.line,
+                        f"the item is closed ('{current}'): an import cannot change a closed "
+                        "item's status. Reopen it on the item's page",
+                    )
+                )
+            current = entry.value
             if open_proposal is not None:
                 problems.append(
                     (

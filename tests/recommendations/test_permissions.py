@@ -55,6 +55,7 @@ TWO_FACTOR_PAGES = {
     "two_factor_recovery",
     "two_factor_codes",
     "two_factor_reset",
+    "step_up",
 }
 
 
@@ -392,6 +393,7 @@ def test_two_factor_pages_matrix(client_as, people, role):
     assert client.get(reverse("two_factor_codes")).status_code == 200
     assert client.get(reverse("two_factor_verify")).status_code == 302
     assert client.get(reverse("two_factor_recovery")).status_code == 302
+    assert client.get(reverse("step_up")).status_code == 200  # a verified session
     target = people["liaison-officer"]
     reset = client.post(reverse("two_factor_reset", args=[target.pk]))
     assert reset.status_code == (302 if "act_for_all_forces" in perms(role) else 403)
