@@ -5,7 +5,7 @@ PORT ?= 8000
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help setup run test lint format worker bench services-check
+.PHONY: help setup run test lint format worker bench services-check audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -57,3 +57,11 @@ worker: setup ## Celery worker with beat (needs REDIS_URL and DATABASE_URL)
 
 bench: setup services-check ## Seed PostgreSQL at scale and measure pages (see benchmarks/)
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} $(PY) benchmarks/run.py
+
+audit: setup ## pip-audit and npm audit (known advisories), bandit over the code; not in `make test`
+	@status=0; \
+	.venv/bin/pip-audit --progress-spinner off --skip-editable || status=1; \
+	npm audit --omit=dev || status=1; \
+	.venv/bin/bandit -q -c pyproject.toml -r api evidence forces monitoring recommendations \
+		responses savedsearches tracker devdata || status=1; \
+	exit $$status

@@ -32,7 +32,7 @@ from responses.models import PccResponse
 from responses.services import response_record
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
-DEMO_PASSWORD = "demo-password-1"
+DEMO_PASSWORD = "demo-password-1"  # nosec B105  # the demo's published logins (README)
 
 USERS = [
     # username, role, forces, region, full name
@@ -280,7 +280,7 @@ def load_demo() -> dict[str, int]:
                 importing.apply(plan, by=admin)
                 counts["imported"] += 1
 
-    rng = random.Random(2017)
+    rng = random.Random(2017)  # nosec B311  # repeatable demo data, not a secret
     national_rec5 = Finding.objects.get(
         report=reports["peel-effectiveness-2016-national"], number=5
     )
@@ -375,7 +375,7 @@ def _national_everywhere(
     """The national Recommendation 5 issued to every force (44), in mixed states, so its
     finding page (/findings/<id>/) and the report's matrix show the national picture:
     some complete, some stale, one closure proposal verified by reality testing."""
-    rng = random.Random(2016)
+    rng = random.Random(2016)  # nosec B311  # repeatable demo data, not a secret
     admin = users["admin"]
     have = set(TrackedItem.objects.filter(finding=finding).values_list("force_id", flat=True))
     finals = [

@@ -251,7 +251,7 @@ def _claim(items: list[PlannedItem]) -> list[tuple[int, int]]:
                     index,
                 ]
             cursor.execute(
-                f"WITH claim (item_id, kind, period_start, recipients, created_at, idx) AS "  # noqa: S608
+                f"WITH claim (item_id, kind, period_start, recipients, created_at, idx) AS "  # noqa: S608  # nosec B608  # table from _meta, values as %s
                 f"(VALUES {', '.join(values)}) "
                 f"INSERT INTO {table} (item_id, kind, period_start, recipients, created_at) "
                 f"SELECT item_id, kind, CAST(period_start AS date), "

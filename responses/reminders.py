@@ -60,7 +60,7 @@ def claim(
             for report_id, force_id in chunk:
                 params += [report_id, force_id, now]
             cursor.execute(
-                f"INSERT INTO {table} (report_id, force_id, created_at) "  # noqa: S608
+                f"INSERT INTO {table} (report_id, force_id, created_at) "  # noqa: S608  # nosec B608
                 f"VALUES {values} "
                 f"ON CONFLICT (report_id, force_id) DO NOTHING "
                 f"RETURNING id, report_id, force_id",
