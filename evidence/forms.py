@@ -18,7 +18,9 @@ from .models import Evidence
 
 class EvidenceFilesField(forms.FileField):
     """Several files in one input; each is checked (name, size, type from its content)
-    and every refusal names its file. Cleans to a list of CheckedFile."""
+    and every refusal names its file. Cleans to a list of CheckedFile. Only bound with
+    files once the policy has allowed the action (evidence.views.upload_gate): the
+    checks open what strangers send."""
 
     widget = MultipleFileInput
 
@@ -51,9 +53,9 @@ def add_evidence_fields(form: forms.BaseForm) -> forms.BaseForm:
     form.fields["files"] = EvidenceFilesField(
         label="Evidence files (optional)",
         help_text=(
-            f"Up to {settings.EVIDENCE_MAX_FILES} files, {limit} MB each: PDF, Word, Excel, "
-            "PowerPoint, OpenDocument, plain text, CSV, PNG or JPEG. Every file is checked "
-            "for viruses."
+            f"Up to {settings.EVIDENCE_MAX_FILES} files, {limit} MB each: PDF, Word (.docx), "
+            "Excel (.xlsx), PowerPoint (.pptx), OpenDocument, CSV, text (.txt), PNG or JPEG, "
+            "without macros. Every file is checked for viruses."
         ),
     )
     form.fields["marking"] = forms.ChoiceField(

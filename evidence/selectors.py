@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from recommendations.selectors import visible_item
 
+from .checks import evidence_name
 from .models import TYPE_LABELS, Evidence
 
 
@@ -59,7 +60,7 @@ def evidence_of_item(item_id: int) -> list[dict[str, Any]]:
         {
             "id": pk,
             "entry_id": entry_id,
-            "name": name,
+            "name": evidence_name(name, content_type),  # as it downloads
             "size": file_size(size),
             "type": TYPE_LABELS.get(content_type, content_type),
             "sha256": sha256,

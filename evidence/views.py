@@ -1,5 +1,6 @@
 """Downloading a file (anyone who can see the item) and removing one (administrators);
-and the upload guard the action pages use when a form carries files."""
+and the upload gate the action pages use when a form carries files: permission first,
+then the body."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from recommendations import errors
 from recommendations.policy import Action, why_not_evidence
 from recommendations.selectors import item_detail
+from recommendations.services import action_refusal
 from recommendations.uploads import declared_length, megabytes
 from recommendations.views.common import AuthenticatedHttpRequest, posted
 
 from . import services
+from .checks import evidence_name
 from .forms import RemoveForm
 from .models import Evidence
 from .selectors import evidence_for_download
@@ -50,9 +53,12 @@ def download(request: AuthenticatedHttpRequest, pk: int, evidence_id: int) -> Fi
         raise Http404("The file's content is missing") from error
     response = FileResponse(handle, content_type=evidence.content_type)
     response["Content-Length"] = str(evidence.size)
+    # The extension is the detected type's, never the sender's (records kept before
+    # this rule included): a Word document sent as tool.jar downloads as tool.docx.
+    name = evidence_name(evidence.name, evidence.content_type)
+    fallback, encoded = ascii_filename(name), quote(name, safe="")
     response["Content-Disposition"] = (
-        f'attachment; filename="{ascii_filename(evidence.name)}"; '
-        f"filename*=UTF-8''{quote(evidence.name, safe='')}"
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
@@ -102,6 +108,25 @@ def remove(request: AuthenticatedHttpRequest, pk: int, evidence_id: int) -> Http
         {"item": item, "evidence": target, "form": form},
         status=status,
     )
+
+
+def upload_gate(request: AuthenticatedHttpRequest, pk: int, action: str) -> EvidenceUploadHandler:
+    """Permission first, then the body, for a POST of an action that may carry files,
+    called before anything reads the body (the CSRF check included). The item must be
+    one the person can see (404) and the action one the policy lets them take (403):
+    otherwise the answer goes out with the body unread and no file opened. An action
+    refused only for the item's present state gets an unread limiter, so the page says
+    why (409) without reading the body. Otherwise the upload limits go in place
+    (upload_limiter); the service asks the policy again under the item's lock."""
+    item = item_detail(user=request.user, pk=pk)
+    error_class, _ = action_refusal(request.user, action, item)
+    if error_class is not None:
+        if error_class.http_status == 403:
+            raise PermissionDenied(error_class().message)
+        limiter = EvidenceUploadHandler(request)
+        limiter.unread = True
+        return limiter
+    return upload_limiter(request)
 
 
 def upload_limiter(request: HttpRequest) -> EvidenceUploadHandler:

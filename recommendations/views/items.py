@@ -261,8 +261,8 @@ def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
     if request.method == "POST" and action in policy.ATTACH_EVIDENCE:
         if declared_length(request) is None:
             return bad_content_length(request)
-        limiter = evidence_views.upload_limiter(request)
-        if limiter.unread:  # refused from its declared size: the body is never read
+        limiter = evidence_views.upload_gate(request, pk, action)  # permission, then the body
+        if limiter.unread:  # refused by its size or the item's state: the body is never read
             return _item_action(request, pk, action, limiter)
     return _item_action_checked(request, pk, action, limiter)
 

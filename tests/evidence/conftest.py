@@ -42,12 +42,36 @@ def zip_of(entries: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
+def content_types(part: str, main: str) -> bytes:
+    """[Content_Types].xml as Office writes it, declaring the main part's type."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/{part}" ContentType="{main}"/></Types>'
+    ).encode()
+
+
 def docx() -> bytes:
-    return zip_of([("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>")])
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    return zip_of(
+        [
+            ("[Content_Types].xml", content_types("word/document.xml", main)),
+            ("word/document.xml", b"<w:document/>"),
+        ]
+    )
 
 
 def pptx() -> bytes:
-    return zip_of([("[Content_Types].xml", b"<Types/>"), ("ppt/presentation.xml", b"<p/>")])
+    main = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+    return zip_of(
+        [
+            ("[Content_Types].xml", content_types("ppt/presentation.xml", main)),
+            ("ppt/presentation.xml", b"<p/>"),
+        ]
+    )
 
 
 def xlsx() -> bytes:
@@ -103,9 +127,7 @@ ACCEPTED = {
     ),
     "minutes.odt": (odf("text"), "application/vnd.oasis.opendocument.text"),
     "budget.ods": (odf("spreadsheet"), "application/vnd.oasis.opendocument.spreadsheet"),
-    "old-policy.doc": (ole("WordDocument", "SummaryInformation"), "application/msword"),
-    "old-figures.xls": (ole("Workbook"), "application/vnd.ms-excel"),
-    "old-slides.ppt": (ole("PowerPoint Document"), "application/vnd.ms-powerpoint"),
+    "briefing.odp": (odf("presentation"), "application/vnd.oasis.opendocument.presentation"),
     "notes.txt": ("Meeting notes – café, 3 March\n".encode(), "text/plain"),
     "audit.csv": (b"force,result\ngloucestershire,met\n", "text/csv"),
 }
@@ -114,9 +136,31 @@ REFUSED_TYPES = {
     "policy.pdf": EXE,  # an executable renamed
     "plan.docx": zip_of([("readme.txt", b"hello")]),  # a plain zip
     "library.xlsx": zip_of([("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0")]),  # a jar
-    "setup.doc": ole("SummaryInformation", "!_StringData"),  # OLE2 but not Office
     "notes.txt": b"text with a NUL\x00 in it",
     "latin1.csv": "naïve".encode("latin-1"),
+    "readme.md": b"# Plain text, but not named .txt or .csv\n",
+    "template.docx": zip_of(  # a Word template: not on the list
+        [
+            (
+                "[Content_Types].xml",
+                content_types(
+                    "word/document.xml",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml."
+                    "template.main+xml",
+                ),
+            ),
+            ("word/document.xml", b"<w:document/>"),
+        ]
+    ),
+    "presentation.odg": odf("graphics"),  # OpenDocument, but a drawing
+}
+# name: content. Office 97-2003 (and password-protected Office) files: OLE2 compound
+# files, refused by their first bytes without being parsed (issue 23).
+REFUSED_LEGACY_OFFICE = {
+    "old-policy.doc": ole("WordDocument", "SummaryInformation"),
+    "old-figures.xls": ole("Workbook"),
+    "old-slides.ppt": ole("PowerPoint Document"),
+    "setup.doc": ole("SummaryInformation", "!_StringData"),  # OLE2 but not Office
 }
 
 

@@ -29,6 +29,7 @@ from tests.evidence.conftest import (
     EXE,
     PDF,
     PNG,
+    REFUSED_LEGACY_OFFICE,
     REFUSED_TYPES,
     stored_files,
     upload,
@@ -74,6 +75,16 @@ def test_a_type_outside_the_allow_list_is_refused_naming_the_file(name):
     with pytest.raises(Refused) as refused:
         inspect(upload(name, REFUSED_TYPES[name]), max_bytes=10**6)
     assert refused.value.message.startswith(f"{name} is not a file type the portal accepts")
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_LEGACY_OFFICE))
+def test_office_97_2003_files_are_refused_by_their_magic_naming_the_file(name):
+    """Not on the list since issue 23 (and a password-protected Office file is one too):
+    refused from the first bytes, without reading the compound file's chains."""
+    with pytest.raises(Refused) as refused:
+        inspect(upload(name, REFUSED_LEGACY_OFFICE[name]), max_bytes=10**6)
+    assert refused.value.message.startswith(f"{name} is an Office 97-2003 file")
+    assert "save it as .docx, .xlsx or .pptx" in refused.value.message
 
 
 @pytest.mark.parametrize(
