@@ -233,6 +233,20 @@ def why_not(
     return None
 
 
+def may_ever(user: User, action: Action | str) -> bool:
+    """Whether `user` could take `action` on some item at all: they hold its permission,
+    and, where the action is a role's (closure), they hold that role for some force or
+    region. What pages, bulk and dashboards offer starts here, so an administrator is
+    never offered a closure decision the policy would refuse on every item."""
+    rule = ACTIONS[Action(action)]
+    if not user.has_perm(f"recommendations.{rule.permission}"):
+        return False
+    if rule.by_role or not user.has_perm("recommendations.act_for_all_forces"):
+        assigned, region = _scope_ids(user)
+        return bool(assigned if rule.scope == "forces" else region)
+    return True
+
+
 def why_not_for_force(
     user: User | CommandLine, action: Action | str, force_id: int
 ) -> type[errors.DomainError] | None:

@@ -125,10 +125,7 @@ BULK_ACTIONS: dict[str, BulkAction] = {
 
 def may_bulk(user: User) -> bool:
     """Whether the person has any bulk action at all (the list shows checkboxes then)."""
-    return any(
-        user.has_perm(f"recommendations.{policy.ACTIONS[Action(a)].permission}")
-        for a in BULK_ACTIONS
-    )
+    return any(policy.may_ever(user, a) for a in BULK_ACTIONS)
 
 
 class _Selection:
@@ -227,8 +224,7 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     if step in ("check", "confirm") and action in BULK_ACTIONS:
         # Chosen already: each item's own refusal is shown on the check page, and at
         # confirmation the service decides for each item as things are then.
-        rule = policy.ACTIONS[Action(action)]
-        if not request.user.has_perm(f"recommendations.{rule.permission}"):
+        if not policy.may_ever(request.user, action):
             raise PermissionDenied(errors.NotPermitted.message)
         allowed = [(action, BULK_ACTIONS[action].label)]
     else:

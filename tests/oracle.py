@@ -1,0 +1,111 @@
+"""The permission oracle: who may do what, written out by hand from the domain
+(`shared/domain.md`), for the matrix tests of the pages, bulk and the API to compare the
+running portal with. It imports nothing of the portal's: if a row of the policy is
+changed by mistake, the portal and this table disagree and the matrix fails.
+
+Scopes are seen from the person: `own` is a force they act for (for a chief of staff, a
+force of their region), `same-region` another force of the same region, `other-region`
+a force elsewhere. The people are those of `tests.conftest.PEOPLE`: the officer and the
+lead act for Gloucestershire; the chief of staff for the South West.
+"""
+
+from __future__ import annotations
+
+ROLES = ("liaison-officer", "liaison-lead", "chief-of-staff", "inspector", "admin")
+SCOPES = ("own", "same-region", "other-region")
+EVERYWHERE = frozenset(SCOPES)
+OWN = frozenset({"own"})
+REGION = frozenset({"own", "same-region"})
+NOWHERE: frozenset[str] = frozenset()
+
+# Whose items a person sees at all (elsewhere an item is "not found": its existence does
+# not leak).
+SEES: dict[str, frozenset[str]] = {
+    "liaison-officer": OWN,
+    "liaison-lead": OWN,
+    "chief-of-staff": REGION,
+    "inspector": EVERYWHERE,
+    "admin": EVERYWHERE,
+}
+
+# Where each role may take each action on an item (given the item is in a state the
+# action needs: see STATE). Closure is a liaison lead's to propose and withdraw (their
+# own proposal) and the region's chief of staff's to decide: never an administrator's,
+# whose reach to every force is not a role for any of them.
+MAY: dict[str, dict[str, frozenset[str]]] = {
+    "progress-update": {"liaison-officer": OWN, "admin": EVERYWHERE},
+    "owner": {"liaison-officer": OWN, "admin": EVERYWHERE},
+    "comment": {"liaison-lead": OWN, "admin": EVERYWHERE},
+    "review": {"liaison-lead": OWN, "admin": EVERYWHERE},
+    "no-further-action": {"liaison-lead": OWN, "admin": EVERYWHERE},
+    "propose-closure": {"liaison-lead": OWN},
+    "authorise-closure": {"chief-of-staff": REGION},
+    "return-closure": {"chief-of-staff": REGION},
+    # The proposal is the `proposer` fixture's (another lead): a lead withdraws only
+    # their own; an administrator may withdraw any (withdrawing neither proposes nor
+    # decides a closure).
+    "withdraw-closure": {"admin": EVERYWHERE},
+    "assign-lead": {"admin": EVERYWHERE},
+}
+
+# The state each action is tried in: "awaiting-review", "being-progressed", or
+# "proposed" (being progressed, with a closure proposal by another lead).
+STATE: dict[str, str] = {
+    "progress-update": "awaiting-review",
+    "owner": "awaiting-review",
+    "comment": "awaiting-review",
+    "review": "awaiting-review",
+    "no-further-action": "awaiting-review",
+    "propose-closure": "being-progressed",
+    "authorise-closure": "proposed",
+    "return-closure": "proposed",
+    "withdraw-closure": "proposed",
+    "assign-lead": "awaiting-review",
+}
+
+
+def sees(role: str, scope: str) -> bool:
+    return scope in SEES[role]
+
+
+def may(role: str, scope: str, action: str) -> bool:
+    return scope in MAY[action].get(role, NOWHERE)
+
+
+def expected_status(role: str, scope: str, action: str, *, allowed: int) -> int:
+    """Not found outside what the person sees; forbidden where they see but may not act;
+    `allowed` (the door's success code) otherwise."""
+    if not sees(role, scope):
+        return 404
+    if not may(role, scope, action):
+        return 403
+    return allowed
+
+
+# Actions on a force rather than an item, and on the portal as a whole.
+MAY_FOR_FORCE: dict[str, dict[str, frozenset[str]]] = {
+    # The police and crime commissioner's response to a report, per force.
+    "record-response": {
+        "liaison-officer": OWN,
+        "liaison-lead": OWN,
+        "admin": EVERYWHERE,
+    },
+    # Every open item of a force given a new liaison lead at once.
+    "assign-force-lead": {"chief-of-staff": REGION, "admin": EVERYWHERE},
+    # Removing an evidence file (with a reason; nobody deletes one).
+    "remove-evidence": {"admin": EVERYWHERE},
+}
+# Who may use pages that are not about one force.
+MAY_PAGE: dict[str, frozenset[str]] = {
+    "publish-report": frozenset({"admin"}),
+    "import-pages": frozenset({"liaison-lead", "admin"}),
+    "reset-two-factor": frozenset({"admin"}),
+}
+
+
+def may_for_force(role: str, scope: str, action: str) -> bool:
+    return scope in MAY_FOR_FORCE[action].get(role, NOWHERE)
+
+
+def may_page(role: str, page: str) -> bool:
+    return role in MAY_PAGE[page]
