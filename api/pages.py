@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from recommendations import errors
 from tracker import two_factor
+from tracker.text import CleanCharField
 
 from . import services
 from .authentication import BearerTokenAuthentication
@@ -35,7 +36,7 @@ class SchemaView(SpectacularJSONAPIView):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = CleanCharField(
         label="Name",
         max_length=services.NAME_MAX_LENGTH,
         help_text="What the token is for, so you recognise it later, e.g. “Sharepoint sync”",

@@ -5,14 +5,15 @@ A domain error (recommendations.errors) keeps its own message and status: 403 wh
 role may not, 409 when the item's state refuses; its 400 ("input to correct") is 422
 here, with the field named. Outside the person's scope is 404, as on the pages. Bad
 input found by the API's own parsing is 422 with every field named too; a body that is
-not JSON at all is 400.
+not JSON at all, or is nested too deeply (api.parsers), and a cursor the API did not
+give out are 400; a body too large is 413.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -31,11 +32,25 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict with the item's current state",
     412: "The item changed",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Invalid input",
     428: "Precondition required",
     429: "Too many requests",
+    503: "Service unavailable",
 }
+
+
+class BadParameter(exceptions.APIException):
+    """A query parameter the API cannot use at all (a tampered cursor): 400, with the
+    parameter named in `errors`."""
+
+    status_code = 400
+    default_code = "bad_parameter"
+
+    def __init__(self, detail: str, *, field: str) -> None:
+        super().__init__(detail)
+        self.field = field
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -95,7 +110,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = status.HTTP_422_UNPROCESSABLE_ENTITY if exc.http_status == 400 else exc.http_status
         fields = [{"field": exc.field, "detail": exc.message}] if exc.field else None
         return problem(code, exc.message, errors_list=fields)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met before the API's parser
+        # reads the body: the same answer as the parser's (api.parsers.BodyTooLarge).
+        from .parsers import BodyTooLarge, max_body_bytes
+
+        exc = BodyTooLarge(max_body_bytes())
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("There is nothing at this address that you can see.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -116,4 +137,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = exc.status_code
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         code = 401
-    return problem(code, str(detail), headers=headers)
+    named = [{"field": exc.field, "detail": str(detail)}] if isinstance(exc, BadParameter) else None
+    return problem(code, str(detail), errors_list=named, headers=headers)

@@ -8,6 +8,8 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from .parsers import max_body_bytes, max_depth
+
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """`Authorization: Bearer <token>` in the document (and Swagger UI's Authorize)."""
@@ -46,10 +48,12 @@ COMMON = {
     "429": "Too many requests for this token or address; see Retry-After.",
 }
 READ = {"422": "A filter or parameter is not valid; `errors` names it."}
+PAGED = {"400": "The cursor is not one this API gave out; `errors` names it."}
 WRITE = {
-    "400": "The body is not JSON.",
+    "400": "The body is not JSON, or is nested more than {depth} levels deep.",
     "403": "Your role may not do this to this item.",
     "409": "The item's present state refuses it (for example, already authorised).",
+    "413": "The body is larger than the API accepts ({size:,} bytes).",
     "415": "The body is not application/json.",
     "422": "Bad input; `errors` names the field.",
 }
@@ -118,8 +122,11 @@ def add_problems_and_links(result: dict[str, Any], **kwargs: Any) -> dict[str, A
             answers.update(READ if method == "get" else WRITE)
             if method == "patch":
                 answers.update(PATCH)
+            if any(p.get("name") == "cursor" for p in operation.get("parameters", [])):
+                answers.update(PAGED)
             responses = operation.setdefault("responses", {})
             for code, description in answers.items():
+                description = description.format(depth=max_depth(), size=max_body_bytes())
                 responses[code] = {"description": description, "content": problem}
             for code, response in responses.items():
                 links = LINKS.get((path, method, code))

@@ -13,6 +13,10 @@ from rest_framework import serializers
 
 from recommendations.models import ClosureProposal, Finding, TimelineEntry
 from recommendations.national import FINDING_SORTS
+from recommendations.services import COMMENT_MAX_LENGTH
+from recommendations.services.closure import OTHER_MAX_LENGTH
+from tracker import dates
+from tracker.text import CleanSerializerField
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -261,11 +265,27 @@ class FindingQuery(serializers.Serializer):
 
 
 # --- Request bodies ---------------------------------------------------------------------
+# Every free text is a CleanSerializerField (tracker.text: the one rule for text, the
+# message naming the field) and every date a DateIn (tracker.dates: no year before
+# 1900); the services check both again.
+
+
+class DateIn(serializers.DateField):
+    """An ISO 8601 date, no earlier than tracker.dates allows."""
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        parsed = super().to_internal_value(value)
+        problem = dates.too_early(parsed, field_label=str(self.label or self.field_name))
+        if problem is not None:
+            raise serializers.ValidationError(problem, code="too_early")
+        return parsed
 
 
 class ProgressUpdateIn(serializers.Serializer):
-    text = serializers.CharField(trim_whitespace=False)
-    date = serializers.DateField(required=False, help_text="Defaults to today; never later.")
+    text = CleanSerializerField(
+        multiline=True, trim_whitespace=False, max_length=COMMENT_MAX_LENGTH
+    )
+    date = DateIn(required=False, help_text="Defaults to today; never later, nor before 1900.")
 
 
 class CommentIn(ProgressUpdateIn):
@@ -276,32 +296,53 @@ class CommentIn(ProgressUpdateIn):
 
 
 class ItemPatchIn(serializers.Serializer):
-    owner_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    owner_rank = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    owner_department = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    target_date = serializers.DateField(required=False, allow_null=True)
-    reason = serializers.CharField(
+    owner_name = CleanSerializerField(required=False, allow_blank=True, max_length=200)
+    owner_rank = CleanSerializerField(required=False, allow_blank=True, max_length=100)
+    owner_department = CleanSerializerField(required=False, allow_blank=True, max_length=200)
+    target_date = DateIn(required=False, allow_null=True, help_text="Not before 1900.")
+    confirm_past_date = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send true to keep a new target date that is in the past (as the "
+        "page's “Yes, the target date is in the past”); without it such a date is 422.",
+    )
+    reason = CleanSerializerField(
+        multiline=True,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
+        max_length=COMMENT_MAX_LENGTH,
         help_text="Why the target date moves: required when it moves.",
     )
 
 
 class ProposalIn(serializers.Serializer):
-    reason = serializers.CharField(trim_whitespace=False)
+    reason = CleanSerializerField(
+        multiline=True, trim_whitespace=False, max_length=COMMENT_MAX_LENGTH
+    )
     verified_by = serializers.ChoiceField(choices=ClosureProposal.VerifiedBy.choices)
-    verified_other = serializers.CharField(
-        required=False, allow_blank=True, help_text="Required when verified_by is other."
+    verified_other = CleanSerializerField(
+        required=False,
+        allow_blank=True,
+        max_length=OTHER_MAX_LENGTH,
+        help_text="Required when verified_by is other.",
     )
 
 
 class AuthoriseIn(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    note = CleanSerializerField(
+        multiline=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=COMMENT_MAX_LENGTH,
+    )
     publish_note = serializers.BooleanField(
         required=False, default=False, help_text="Publish the note with the public comment."
     )
 
 
 class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(trim_whitespace=False)
+    reason = CleanSerializerField(
+        multiline=True, trim_whitespace=False, max_length=COMMENT_MAX_LENGTH
+    )

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommendations import errors
-from recommendations.services.common import Actor, audit
+from recommendations.services.common import Actor, audit, clean_line
 
 from .models import ApiToken
 
-SECRET_PREFIX = "rt_"
+SECRET_PREFIX = "rt_"  # nosec B105  # a visible prefix of every token, not a secret
 NAME_MAX_LENGTH = 100
 
 
@@ -40,13 +40,9 @@ def token_create(
     """Make a token for `user` lasting `days` (1 to API_TOKEN_MAX_DAYS), by themselves
     or (`by`) the command line; returns the token and its secret, which is never stored
     and cannot be shown again."""
-    name = name.strip()
+    name = clean_line(name, field="name", label="the name", max_length=NAME_MAX_LENGTH)
     if not name:
         raise errors.DomainError("Enter a name for the token", field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise errors.DomainError(
-            f"The name must be {NAME_MAX_LENGTH} characters or fewer", field="name"
-        )
     if not 1 <= days <= max_days():
         raise errors.DomainError(f"A token must last between 1 and {max_days()} days", field="days")
     if not user.is_active:

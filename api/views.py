@@ -3,10 +3,12 @@ write is one call of a service; errors are problem+json (api.problems)."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib import parse
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -21,6 +23,7 @@ from rest_framework.decorators import (
     schema,
     throttle_classes,
 )
+from rest_framework.pagination import Cursor as CursorValue
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,23 +31,62 @@ from rest_framework.views import APIView
 
 from recommendations import errors, national, policy, selectors, services
 from recommendations.models import ClosureProposal, InspectionReport, TrackedItem
+from tracker import dates
 from tracker.security import event
 
 from . import serializers as s
 from .filters import ApiItemFilter
 from .models import ApiToken
-from .problems import PreconditionFailed, PreconditionRequired
+from .problems import BadParameter, PreconditionFailed, PreconditionRequired
 from .throttling import AddressRateThrottle
+
+BIGINT_MAX = 2**63 - 1
+BAD_CURSOR = (
+    "The cursor is not one this API gave out: follow the next or previous link as it "
+    "was given, or leave cursor out for the first page."
+)
 
 
 class Cursor(CursorPagination):
     """`{"next": ..., "previous": ..., "results": [...]}`, by id: stable however rows
-    change while a client pages through."""
+    change while a client pages through. A cursor is checked whole before it is used: a
+    tampered one is a 400 naming `cursor`, never a 500 (issue 23)."""
 
     ordering = "id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request: Request) -> CursorValue | None:
+        """The cursor as DRF's encode_cursor writes it: base64 of `o=<offset>&r=1&p=<id>`
+        (each part optional), and nothing else."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            text = base64.b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+            tokens = parse.parse_qs(
+                text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=3
+            )
+        except ValueError:  # not ASCII, not base64, not a query string
+            raise BadParameter(BAD_CURSOR, field="cursor") from None
+        if set(tokens) - {"o", "r", "p"} or any(len(v) != 1 for v in tokens.values()):
+            raise BadParameter(BAD_CURSOR, field="cursor")
+        offset = tokens.get("o", ["0"])[0]
+        reverse = tokens.get("r", ["0"])[0]
+        position = tokens.get("p", [None])[0]
+        if not _digits(offset, 4) or reverse not in ("0", "1"):
+            raise BadParameter(BAD_CURSOR, field="cursor")
+        if position is not None and not (_digits(position, 19) and int(position) <= BIGINT_MAX):
+            raise BadParameter(BAD_CURSOR, field="cursor")
+        # The position stays text, as DRF's own decode_cursor leaves it: DRF compares it
+        # with the text _get_position_from_instance gives (the stubs say int).
+        return CursorValue._make((min(int(offset), self.offset_cutoff), reverse == "1", position))
+
+
+def _digits(text: str, most: int) -> bool:
+    """Plain ASCII digits, at most `most` of them (str.isdigit alone takes "²")."""
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()
 
 
 class ApiView(APIView):
@@ -173,7 +215,8 @@ class ItemDetail(ApiView):
         ],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        """Set the owner and target date (a moved target date needs a reason)."""
+        """Set the owner and target date (a moved target date needs a reason; a new
+        target date in the past needs `confirm_past_date: true`)."""
         match = IF_MATCH.match(request.headers.get("If-Match", ""))
         if match is None:
             raise PreconditionRequired
@@ -184,6 +227,18 @@ class ItemDetail(ApiView):
         if item.version != version:
             raise PreconditionFailed
         given = body.validated_data
+        target = given.get("target_date", item.target_date)
+        if dates.past_needs_confirming(
+            target, item.target_date, selectors.today()
+        ) and not given.get("confirm_past_date"):
+            raise serializers.ValidationError(
+                {
+                    "confirm_past_date": (
+                        f"The target date, {target:%-d %B %Y}, is in the past: send "
+                        "confirm_past_date: true to keep it, or send a later target date."
+                    )
+                }
+            )
         try:
             services.owner_set(
                 item=item,

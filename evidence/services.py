@@ -190,7 +190,7 @@ def evidence_remove(*, item: TrackedItem, evidence_id: int, by: User, reason: st
     an entry on the timeline and a history row."""
     reason = clean_text(reason, field="reason", label="the reason for removing it")
     item = lock_item(item)
-    error = policy.why_not_evidence(by, Action.REMOVE_EVIDENCE, item)
+    error = policy.refusal(by, Action.REMOVE_EVIDENCE, item)
     if error is not None:
         raise error
     evidence = Evidence.objects.select_for_update().filter(item=item, pk=evidence_id).first()

@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recommendations import errors
-from recommendations.policy import Action, why_not_evidence
+from recommendations.policy import Action
+from recommendations.policy import refusal as policy_refusal
 from recommendations.selectors import item_detail
 from recommendations.services import action_refusal
 from recommendations.uploads import declared_length, megabytes
@@ -71,7 +72,7 @@ def remove(request: AuthenticatedHttpRequest, pk: int, evidence_id: int) -> Http
     """An administrator removes a file with a reason; everyone else may not (403), and
     an item outside the scope is not found (404)."""
     item = item_detail(user=request.user, pk=pk)
-    refusal = why_not_evidence(request.user, Action.REMOVE_EVIDENCE, item)
+    refusal = policy_refusal(request.user, Action.REMOVE_EVIDENCE, item)
     if refusal is not None:
         raise PermissionDenied(refusal.message)
     evidence = Evidence.objects.filter(item=item, pk=evidence_id).select_related("uploaded_by")

@@ -11,12 +11,14 @@ from django.http import HttpRequest, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.admin_mixins import NoRevertMixin
+from tracker.text import CleanTextAdminMixin
 
 from .models import Force, Region, Scope
 
 
-class HistoryAdmin(NoRevertMixin, SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history has no types
-    """Editable, with a history that is only shown."""
+class HistoryAdmin(CleanTextAdminMixin, NoRevertMixin, SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history has no types
+    """Editable (its text clean by the one rule, tracker.text), with a history that is
+    only shown."""
 
 
 @admin.register(Region)
@@ -40,9 +42,10 @@ class ScopeAdmin(HistoryAdmin):
     autocomplete_fields = ["user"]
 
 
-class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]  # generic only in the stubs
-    """Django's user admin, plus resetting a person's two-factor sign-in (a lost phone):
-    recorded in the security log and in the admin's change history."""
+class PortalUserAdmin(CleanTextAdminMixin, UserAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+    """Django's user admin (names clean by the one rule for text, tracker.text), plus
+    resetting a person's two-factor sign-in (a lost phone): recorded in the security log
+    and in the admin's change history."""
 
     actions = ["two_factor_reset"]
 

@@ -6,7 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+
+from tracker.text import TextError, clean_text
 
 from .models import Force, Region, Scope
 from .roles import ROLES
@@ -37,6 +40,7 @@ def user_set_role(
     """
     if role not in GROUP_FOR_ROLE:
         raise UserSetupError(f"unknown role '{role}': use one of {', '.join(GROUP_FOR_ROLE)}")
+    username, email, full_name = _checked_names(username, email, full_name)
     force_slugs = force_slugs or []
     forces = list(Force.objects.filter(slug__in=force_slugs))
     unknown = sorted(set(force_slugs) - {f.slug for f in forces})
@@ -96,6 +100,26 @@ def user_set_role(
         region=region.slug if region else None,
     )
     return user, created
+
+
+def _checked_names(
+    username: str, email: str | None, full_name: str | None
+) -> tuple[str, str | None, str | None]:
+    """The username, email and full name as they are kept: the username by Django's own
+    rule (letters, digits and @.+-_), the email a valid address, the name clean by the
+    one rule for text (tracker.text)."""
+    try:
+        User.username_validator(username)
+        if email:
+            validate_email(email)
+    except ValidationError as error:
+        raise UserSetupError(" ".join(error.messages)) from error
+    if full_name is not None:
+        try:
+            full_name = clean_text(full_name, field_label="the name", max_length=300)
+        except TextError as error:
+            raise UserSetupError(error.message) from error
+    return username, email, full_name
 
 
 def _password_check(password: str, user: User, *, email: str | None, full_name: str | None) -> None:

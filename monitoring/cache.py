@@ -1,18 +1,26 @@
 """Caching of the public pages (ADR 0008).
 
-Rendered public pages are kept in the `public` cache (Redis when REDIS_URL is set, else
-this process's memory) under a key made of the page's address and the **public
-version**, a number every public change replaces: a public timeline entry (services.
-common.append_entry and the importer, once committed) or a change to a finding, report,
-force, theme or an item's themes (monitoring.signals). An internal entry changes
-nothing, so the cached pages stay. The same version makes the `ETag`, so a browser's
-conditional request is answered 304 without rendering or reading the database.
+Rendered public pages are kept in the `public` cache (its own Redis, REDIS_CACHE_URL,
+evicting the least recently used keys when full; else this process's memory) under a key
+made of the page's canonical address and the **public version**, a number every public
+change replaces: a public timeline entry (services.common.append_entry and the importer,
+once committed) or a change to a finding, report, force, theme or an item's themes
+(monitoring.signals). An internal entry changes nothing, so the cached pages stay. The
+same version makes the `ETag`, so a browser's conditional request is answered 304
+without rendering or reading the database.
+
+The cache is bounded (issue 23): a page is stored only under a finite, canonical address
+(the path as the site writes it, known parameters only, each once, no free text, a page
+number as the pagination writes it, and whatever the view itself accepts: see
+`do_not_store`). Anything else is served uncached, so new searches or odd page numbers
+never add a key. No response says whether it came from the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -22,6 +30,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.urls import NoReverseMatch, reverse
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +44,10 @@ View = Callable[..., HttpResponseBase]
 # What a cache that cannot be reached raises (Redis down, a refused or timed-out
 # socket): logged and passed over, since the public cache only ever saves work.
 CACHE_ERRORS = (RedisError, OSError)
+# A page number as the pagination links write it: no sign, no leading zero, not "last".
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+# Marks a response its view says must not be stored (`do_not_store`).
+_NOT_STORED = "_public_cache_not_stored"
 # Set when a bump could not reach the cache, so this process tries again before it
 # next reads the version (a page cached before the change must not outlive it).
 _bump_pending = False
@@ -45,8 +58,10 @@ def _cache() -> Any:
 
 
 def public_version() -> str | None:
-    """The current public version (made on first use when the cache has none), or None
-    when the cache cannot be reached: the page is then served uncached."""
+    """The current public version (made on first use when the cache has none, or after
+    it was evicted: every page stored under the old one is then stale), or None when the
+    cache cannot be reached, is full or keeps nothing (no REDIS_CACHE_URL beside
+    REDIS_URL): the page is then served uncached, without an ETag."""
     if _bump_pending:
         bump_public_version()
         if _bump_pending:
@@ -56,11 +71,11 @@ def public_version() -> str | None:
         version = cache.get(VERSION_KEY)
         if version is None:
             cache.add(VERSION_KEY, str(time.time_ns()), None)
-            version = cache.get(VERSION_KEY) or "0"
+            version = cache.get(VERSION_KEY)
     except CACHE_ERRORS as error:
         logger.warning("Public cache unreachable, serving uncached: %s", error)
         return None
-    return str(version)
+    return None if version is None else str(version)
 
 
 def bump_public_version() -> None:
@@ -88,20 +103,55 @@ def _etag_key(version: str, request: HttpRequest) -> str:
     return digest[:32]
 
 
-def _store_key(version: str, request: HttpRequest, known: Iterable[str]) -> str | None:
-    """The page's key in the cache: the path and only the known parameters, in name
-    order, so junk query strings cannot fill the cache. None (not stored) when the
-    address has a parameter the page does not know or a page number that is not one."""
+def _canonical_path(request: HttpRequest) -> bool:
+    """Whether the path is the one the site itself writes for this page (a public ID
+    padded with zeros, say, is the same page under another path: never stored)."""
+    match = request.resolver_match
+    if match is None:
+        return False
+    try:
+        return reverse(match.view_name, args=match.args, kwargs=match.kwargs) == request.path
+    except NoReverseMatch:
+        return False
+
+
+def _store_key(
+    version: str, request: HttpRequest, known: Iterable[str], search: Iterable[str] = ()
+) -> str | None:
+    """The page's key in the cache, or None (neither looked up nor stored): made of the
+    canonical path and the known parameters that have a value, each once, in name order.
+    None for a path written another way, a parameter the page does not know, one given
+    twice, any words of a search (`search`: free text has no end of values) or a page
+    number not written as the pagination writes it. The view decides the rest
+    (`do_not_store`): whether a filter value is one of its choices, whether the page
+    number is inside the page range."""
+    if not _canonical_path(request):
+        return None
     known = set(known)
     query = request.GET
-    if any(name not in known for name in query):
+    chosen: list[tuple[str, str]] = []
+    for name, values in query.lists():
+        if name not in known or len(values) > 1:
+            return None
+        if not values[0]:
+            continue  # an empty field of the filter form: the same page as without it
+        if name in search:
+            return None
+        chosen.append((name, values[0]))
+    page = query.get("page")
+    if page and not PAGE_NUMBER.fullmatch(page):
         return None
-    page = query.getlist("page")
-    if page and (len(page) > 1 or not (page[0].isdigit() or page[0] == "last")):
-        return None
-    canonical = [(name, query.getlist(name)) for name in sorted(query)]
+    canonical = sorted(chosen)
     digest = hashlib.sha256(f"{version}|{request.path}|{canonical!r}".encode()).hexdigest()
     return "monitoring:page:" + digest[:32]
+
+
+def do_not_store(response: HttpResponseBase) -> HttpResponseBase:
+    """Say that this response, though a 200, must be served uncached: the view found an
+    address that is not one of its finite, canonical ones (a filter value that is not a
+    choice, a page number outside the page range)."""
+    setattr(response, _NOT_STORED, True)
+    return response
 
 
 def _public_headers(response: HttpResponseBase, etag: str) -> None:
@@ -110,14 +160,21 @@ def _public_headers(response: HttpResponseBase, etag: str) -> None:
 
 
 def public_page(
-    *, store: bool = True, params: Callable[[], Iterable[str]] | None = None
+    *,
+    store: bool = True,
+    params: Callable[[], Iterable[str]] | None = None,
+    search: Iterable[str] = (),
 ) -> Callable[[View], View]:
     """A public page: no sign-in, GET or HEAD only, an ETag from the public version and
     the address, 304 for a matching If-None-Match, `Cache-Control: public`, and (with
-    `store`) the rendered page kept in the public cache. Streamed responses (the data
-    files) get the ETag and 304 but are not stored. `params` names the query
-    parameters the page reads (none when not given): an address with any other is
-    served but not stored. A cache that cannot be reached serves the page uncached."""
+    `store`) the rendered page kept in the public cache under its canonical address
+    (`_store_key`; the view may refuse with `do_not_store`). Streamed responses (the
+    data files) get the ETag and 304 but are not stored. `params` names the query
+    parameters the page reads (none when not given), `search` those holding free text:
+    an address with any other parameter, or with words to search for, is served but
+    never stored. A cache that cannot be reached, or is full, serves the page uncached.
+    A page from the cache has the same headers as one just rendered."""
+    search = frozenset(search)
 
     def decorate(view: View) -> View:
         known: list[str] = []
@@ -143,7 +200,7 @@ def public_page(
                 _public_headers(not_modified, etag)
                 return not_modified
             cache = _cache()
-            store_key = _store_key(version, request, known_params()) if store else None
+            store_key = _store_key(version, request, known_params(), search) if store else None
             if store_key is not None:
                 try:
                     hit = cache.get(store_key)
@@ -155,13 +212,16 @@ def public_page(
                     from_cache = HttpResponse(body, content_type=content_type)
                     for name, value in extra.items():
                         from_cache[name] = value
-                    from_cache["X-Public-Cache"] = "hit"
                     _public_headers(from_cache, etag)
                     return from_cache
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
-            if store_key is not None and isinstance(response, HttpResponse):
+            if (
+                store_key is not None
+                and isinstance(response, HttpResponse)
+                and not getattr(response, _NOT_STORED, False)
+            ):
                 extra = {
                     name: response[name]
                     for name in ("Content-Disposition", "Content-Language")
@@ -175,7 +235,6 @@ def public_page(
                     )
                 except CACHE_ERRORS as error:
                     logger.warning("Public cache unreachable, page not stored: %s", error)
-                response["X-Public-Cache"] = "miss"
             _public_headers(response, etag)
             return response
 

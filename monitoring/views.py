@@ -28,7 +28,7 @@ from recommendations.models import Status, TrackedItem
 from recommendations.portal_format.parse import Entry, Page
 from recommendations.portal_format.render import render as render_portal_page
 
-from .cache import public_page
+from .cache import do_not_store, public_page
 from .filters import PublicItemFilter
 from .selectors import public_items, public_timeline
 from .text import blocks
@@ -133,13 +133,37 @@ def _selected(request: HttpRequest, filterset: PublicItemFilter) -> list[dict[st
     return tags
 
 
-@public_page(params=lambda: [*PublicItemFilter.base_filters, "page"])
+def _storable(request: HttpRequest, filterset: PublicItemFilter, page: Any) -> bool:
+    """Whether the public cache may keep this list page (issue 23): at most one filter
+    value, one of that filter's own choices (never words to search for), and the page
+    number as the pagination writes it, inside the page range (a number past the last
+    page shows the last page, and is not stored under that number). So the list has at
+    most (1 + all the filters' choices) × (pages + 1) keys, whatever visitors send."""
+    chosen = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name != "page"
+        for value in values
+        if value
+    ]
+    if len(chosen) > 1:
+        return False
+    if chosen:
+        name, value = chosen[0]
+        choices = getattr(filterset.form.fields.get(name), "choices", None)
+        if choices is None or value not in {str(key) for key, _label in choices}:
+            return False
+    asked = request.GET.get("page") or None
+    return asked is None or asked == str(page.number)
+
+
+@public_page(params=lambda: [*PublicItemFilter.base_filters, "page"], search=["q"])
 def index(request: HttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
     paginator = Paginator(_rows_qs(qs), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     query = _query_without(request, "page")
-    return render(
+    response = render(
         request,
         "monitoring/index.html",
         {
@@ -153,6 +177,9 @@ def index(request: HttpRequest) -> HttpResponse:
         },
         status=200 if filterset.is_valid() else 400,
     )
+    if not _storable(request, filterset, page):
+        do_not_store(response)
+    return response
 
 
 @public_page()

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.admin_mixins import NoRevertMixin, ReadOnlyAdminMixin
+from tracker.text import CleanTextAdminMixin
 
 from .models import (
     DERIVED_FIELDS,
@@ -29,8 +30,9 @@ from .models import (
 )
 
 
-class HistoryAdmin(NoRevertMixin, SimpleHistoryAdmin):
-    """Editable, with a history that is only shown."""
+class HistoryAdmin(CleanTextAdminMixin, NoRevertMixin, SimpleHistoryAdmin):
+    """Editable (its text clean by the one rule, tracker.text), with a history that is
+    only shown."""
 
 
 class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, NoRevertMixin, SimpleHistoryAdmin):

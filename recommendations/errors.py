@@ -24,6 +24,10 @@ class NotPermitted(DomainError):
     http_status = 403
 
 
+class OutsideScope(NotPermitted):
+    """The person holds the permission, but not for this force or region."""
+
+
 class StateError(DomainError):
     """The person may do this in general, but not to the item as it is now."""
 

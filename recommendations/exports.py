@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
+from tracker.text import for_spreadsheet
+
 from .models import ClosureProposal, Finding, TrackedItem
 from .selectors import overdue_q, stale_q, today
 
@@ -68,9 +70,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Stop a spreadsheet reading a cell as a formula: prefix such text with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Text as a spreadsheet cell: without what a spreadsheet cannot hold (control and
+    direction characters, tracker.text.for_spreadsheet), and never read as a formula
+    (such text is prefixed with a quote). Text is clean when it is stored; this is the
+    second line of defence for every CSV and XLSX, whatever reached the database."""
+    if isinstance(value, str):
+        value = for_spreadsheet(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

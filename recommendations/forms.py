@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from forces.models import Force
+from tracker import dates
+from tracker.text import CleanCharField, CleanURLField
 
 from .models import ClosureProposal, Finding, InspectionReport, TrackedItem
 from .services import COMMENT_MAX_LENGTH
@@ -63,11 +65,15 @@ class GovukDateField(forms.MultiValueField):
             raise ValidationError(f"The {self.label_lower} must be a real date")
         try:
             day, month, year = (int(p) for p in parts)
-            if year < 1000:
+            if year < 1000:  # not a four-digit year
                 raise ValueError
-            return dt.date(year, month, day)
+            date = dt.date(year, month, day)
         except (ValueError, OverflowError):
             raise ValidationError(f"The {self.label_lower} must be a real date") from None
+        too_early = dates.too_early(date, field_label=f"the {self.label_lower}")
+        if too_early:
+            raise ValidationError(too_early)
+        return date
 
     def compress(self, data_list: list[str]) -> None:  # clean() does the work
         return None
@@ -95,7 +101,9 @@ class GovukForm(forms.Form):
 def _text(
     label: str, *, required: bool = True, help_text: str = "", rows: int = 8
 ) -> forms.CharField:
-    return forms.CharField(
+    """Multi-line free text, clean by the one rule for text (tracker.text)."""
+    return CleanCharField(
+        multiline=True,
         label=label,
         required=required,
         max_length=COMMENT_MAX_LENGTH,
@@ -160,16 +168,16 @@ class AuthoriseForm(GovukForm):
 
 
 class OwnerForm(GovukForm):
-    owner_name = forms.CharField(
+    owner_name = CleanCharField(
         label="Owner's name",
         required=False,
         max_length=200,
         help_text="The senior officer who owns this item",
     )
-    owner_rank = forms.CharField(
+    owner_rank = CleanCharField(
         label="Rank or title", required=False, max_length=100, help_text="For example, Supt"
     )
-    owner_department = forms.CharField(
+    owner_department = CleanCharField(
         label="Department", required=False, max_length=200, help_text="For example, Intelligence"
     )
     target_date = GovukDateField(
@@ -206,12 +214,10 @@ class OwnerForm(GovukForm):
 
         data = super().clean() or {}
         target = data.get("target_date")
-        if (
-            target is not None
-            and target < today()
-            and target != self.initial.get("target_date")
-            and not data.get("confirm_past_date")
-        ):
+        if dates.past_needs_confirming(
+            target, self.initial.get("target_date"), today()
+        ) and not data.get("confirm_past_date"):
+            assert target is not None  # past_needs_confirming says so
             self._add_confirm_field()
             self.add_error(
                 "confirm_past_date",
@@ -259,7 +265,7 @@ class ProposeClosureForm(GovukForm):
             "invalid_choice": "Select how the requirement was verified from the list",
         },
     )
-    verified_other = forms.CharField(
+    verified_other = CleanCharField(
         label="If other, how it was verified",
         required=False,
         max_length=200,
@@ -283,16 +289,16 @@ class ProposeClosureForm(GovukForm):
 class BulkOwnerForm(GovukForm):
     """The owner set on several items at once; their target dates stay as they are."""
 
-    owner_name = forms.CharField(
+    owner_name = CleanCharField(
         label="Owner's name",
         max_length=200,
         help_text="The senior officer who owns these items",
         error_messages={"required": "Enter the owner's name"},
     )
-    owner_rank = forms.CharField(
+    owner_rank = CleanCharField(
         label="Rank or title", required=False, max_length=100, help_text="For example, Supt"
     )
-    owner_department = forms.CharField(
+    owner_department = CleanCharField(
         label="Department", required=False, max_length=200, help_text="For example, Intelligence"
     )
 
@@ -303,7 +309,7 @@ class NoFurtherActionForm(GovukForm):
     or the page's address. The service takes the item's own id."""
 
     reason = _text("Why no further action is needed")
-    superseded_by = forms.CharField(
+    superseded_by = CleanCharField(
         label="ID of the later item that supersedes it",
         required=False,
         max_length=500,
@@ -347,7 +353,7 @@ class NoFurtherActionForm(GovukForm):
 
 
 class ReportForm(GovukForm):
-    title = forms.CharField(
+    title = CleanCharField(
         label="Title", max_length=300, error_messages={"required": "Enter the report's title"}
     )
     slug = forms.SlugField(
@@ -366,7 +372,7 @@ class ReportForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the kind of report"},
     )
-    url = forms.URLField(
+    url = CleanURLField(
         label="Link to the published report",
         required=False,
         assume_scheme="https",

@@ -7,7 +7,12 @@ or lead is assigned to; `region` is the region a chief of staff acts for. A pers
 `act_for_all_forces` (administrators) acts on every force. The item must also be in one
 of the action's statuses, and closure actions need the right state of proposal.
 
-Imports ask `why_not_import` for each page's force, and `may_import_closure` before a
+Every door asks one function, `refusal(user, action, target)`: an item for an item or
+evidence action, a force for a force action (importing pages included). What a page
+offers at all comes from `may_ever`.
+
+Imports ask `refusal(..., IMPORT_PAGES, force)` for each page's force, and
+`may_import_closure` before a
 closing status entry: closure comes in through the import door only for administrators
 migrating history (the shell's `COMMAND_LINE` actor is one), never around the two-person
 rule.
@@ -20,14 +25,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from . import errors
-from .models import ClosureProposal, Status
+from .models import ClosureProposal, Status, TrackedItem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
     from forces.models import Force
-
-    from .models import TrackedItem
 
 OPEN = frozenset({Status.AWAITING_REVIEW, Status.BEING_PROGRESSED})
 ANY = frozenset(
@@ -51,6 +54,7 @@ class Action(StrEnum):
     RECORD_RESPONSE = "record-response"
     ASSIGN_FORCE_LEAD = "assign-force-lead"
     REMOVE_EVIDENCE = "remove-evidence"
+    IMPORT_PAGES = "import-pages"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ FORCE_ACTIONS: dict[Action, Rule] = {
     Action.ASSIGN_FORCE_LEAD: Rule(
         "authorise_closure", "region", OPEN, "Reassign the force's liaison lead"
     ),
+    # Importing monitoring-portal pages for a force: its liaison leads, administrators.
+    Action.IMPORT_PAGES: Rule("import_portal_pages", "forces", ANY, "Import portal pages"),
 }
 
 # Evidence files (the `evidence` app). Files come with an action: whoever may take one of
@@ -191,42 +197,68 @@ def visible_force_ids(user: User) -> frozenset[int] | None:
     return assigned | region
 
 
-def why_not(
-    user: User,
+Refusal = type[errors.DomainError]
+
+
+def _outside_scope(user: User | CommandLine, rule: Rule, force_id: int) -> bool:
+    """Permission held, is the force outside the rule's reach for this person? An
+    administrator (or the command line) reaches every force, except for a role's action
+    (`by_role`: closure), which needs the role for the force or region itself."""
+    if isinstance(user, CommandLine):
+        return False
+    if not rule.by_role and user.has_perm("recommendations.act_for_all_forces"):
+        return False
+    assigned, region = _scope_ids(user)
+    return force_id not in (assigned if rule.scope == "forces" else region)
+
+
+def refusal(
+    user: User | CommandLine,
     action: Action | str,
-    item: TrackedItem,
-    open_proposal: ClosureProposal | None,
-) -> type[errors.DomainError] | None:
-    """None when `user` may take `action` on `item` now; otherwise the error saying why."""
+    target: TrackedItem | Force | int,
+    *,
+    proposal: ClosureProposal | None = None,
+) -> Refusal | None:
+    """The one answer of the policy, for every door: None when `user` may take `action`
+    on `target` now, otherwise the domain error saying why (its message and status code
+    are the error's own). `target` is the item for an item or evidence action (with its
+    open `proposal`, if any), the force (or its id) for a force action. Permission first,
+    then scope, then the item's state."""
     action = Action(action)
-    rule = ACTIONS[action]
+    rule = ACTIONS.get(action) or FORCE_ACTIONS.get(action) or EVIDENCE_ACTIONS[action]
     if not user.has_perm(f"recommendations.{rule.permission}"):
         return errors.NotPermitted
-    if rule.by_role or not user.has_perm("recommendations.act_for_all_forces"):
-        assigned, region = _scope_ids(user)
-        in_scope = assigned if rule.scope == "forces" else region
-        if item.force_id not in in_scope:
-            return errors.NotPermitted
+    if isinstance(target, TrackedItem):
+        force_id = target.force_id
+    else:
+        force_id = target if isinstance(target, int) else target.pk
+    if _outside_scope(user, rule, force_id):
+        return errors.OutsideScope
+    if not isinstance(target, TrackedItem):
+        return None
+    item = target
     if item.status_id not in rule.statuses:
         return errors.InvalidTransition
-    if rule.proposal == "none-open" and open_proposal is not None:
+    if action not in ACTIONS:
+        return None
+    if rule.proposal == "none-open" and proposal is not None:
         return (
             errors.ClosureAlreadyProposed
             if action == Action.PROPOSE_CLOSURE
             else errors.ProposalOpen
         )
-    if rule.proposal in ("open-by-other", "open-by-self") and open_proposal is None:
+    if rule.proposal in ("open-by-other", "open-by-self") and proposal is None:
         return errors.NoOpenProposal
     if (
         rule.proposal == "open-by-other"
-        and open_proposal is not None
-        and open_proposal.proposed_by_id == user.pk
+        and proposal is not None
+        and proposal.proposed_by_id == user.pk
     ):
         return errors.OwnProposal
     if (
         rule.proposal == "open-by-self"
-        and open_proposal is not None
-        and open_proposal.proposed_by_id != user.pk
+        and proposal is not None
+        and proposal.proposed_by_id != user.pk
         and not user.has_perm("recommendations.act_for_all_forces")
     ):
         return errors.NotYourProposal
@@ -247,57 +279,6 @@ def may_ever(user: User, action: Action | str) -> bool:
     return True
 
 
-def why_not_for_force(
-    user: User | CommandLine, action: Action | str, force_id: int
-) -> type[errors.DomainError] | None:
-    """None when `user` may take a force action (FORCE_ACTIONS) for the force."""
-    rule = FORCE_ACTIONS[Action(action)]
-    if not user.has_perm(f"recommendations.{rule.permission}"):
-        return errors.NotPermitted
-    if user.has_perm("recommendations.act_for_all_forces") or isinstance(user, CommandLine):
-        return None
-    assigned, region = _scope_ids(user)
-    if force_id not in (assigned if rule.scope == "forces" else region):
-        return errors.NotPermitted
-    return None
-
-
-def why_not_evidence(
-    user: User, action: Action | str, item: TrackedItem
-) -> type[errors.DomainError] | None:
-    """None when `user` may take an evidence action (EVIDENCE_ACTIONS) on the item's
-    files; the item is one the person can see (the selectors' 404 comes first)."""
-    rule = EVIDENCE_ACTIONS[Action(action)]
-    if not user.has_perm(f"recommendations.{rule.permission}"):
-        return errors.NotPermitted
-    if not user.has_perm("recommendations.act_for_all_forces"):
-        assigned, region = _scope_ids(user)
-        if item.force_id not in (assigned if rule.scope == "forces" else region):
-            return errors.NotPermitted
-    if item.status_id not in rule.statuses:
-        return errors.InvalidTransition
-    return None
-
-
-def acts_for(user: User | CommandLine, force_id: int) -> bool:
-    """Whether the person acts for the force (assigned to it, or for all forces)."""
-    if user.has_perm("recommendations.act_for_all_forces"):
-        return True
-    if isinstance(user, CommandLine):  # the command line acts for every force
-        return True
-    assigned, _ = _scope_ids(user)
-    return force_id in assigned
-
-
-def why_not_import(user: User | CommandLine, force: Force) -> str | None:
-    """None when the person may import pages for the force; otherwise why not."""
-    if not user.has_perm("recommendations.import_portal_pages"):
-        return errors.NotPermitted.message
-    if not acts_for(user, force.pk):
-        return f"you do not act for {force.name}"
-    return None
-
-
 def may_import_closure(user: User | CommandLine) -> bool:
     """Closing status entries are imported only by administrators migrating history."""
     return user.has_perm("recommendations.act_for_all_forces")
@@ -307,4 +288,4 @@ def allowed_actions(
     user: User, item: TrackedItem, open_proposal: ClosureProposal | None
 ) -> list[str]:
     """The actions to offer on the item page, in the table's order."""
-    return [a for a in ACTIONS if why_not(user, a, item, open_proposal) is None]
+    return [a for a in ACTIONS if refusal(user, a, item, proposal=open_proposal) is None]

@@ -9,6 +9,7 @@ from django import forms
 
 from recommendations.forms import GovukDateField, GovukForm
 from recommendations.models import TrackedItem
+from tracker.text import CleanCharField
 
 from .models import Answer
 from .services import answer_field
@@ -19,7 +20,7 @@ class ResponseForm(GovukForm):
         label="Date the response was published",
         help_text="For example, 27 3 2025",
     )
-    url = forms.CharField(
+    url = CleanCharField(
         label="Link to the published response",
         max_length=500,
         help_text="The address of the police and crime commissioner's published comments, "

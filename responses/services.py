@@ -1,6 +1,6 @@
 """Recording a police and crime commissioner's response: the one door for every change
 to responses. It locks the force's items of the report (so two people recording at once
-take turns), asks the policy once (`policy.why_not_for_force`, action `record-response`),
+take turns), asks the policy once (`policy.refusal`, action `record-response`),
 checks the input, and writes the response and its answers with history in one
 transaction."""
 
@@ -17,6 +17,7 @@ from recommendations import errors, policy
 from recommendations.models import InspectionReport, TrackedItem
 from recommendations.selectors import today
 from recommendations.services import Actor, history_user, save_with_history
+from recommendations.services.common import clean_line
 from tracker.humanise import long_date
 from tracker.security import event
 
@@ -29,6 +30,9 @@ class NoResponseNeeded(errors.StateError):
 
 class NothingToAnswer(errors.StateError):
     message = "The force has no recommendations from this report, so there is nothing to record."
+
+
+URL_MAX_LENGTH = PccResponse._meta.get_field("url").max_length or 500
 
 
 def answer_field(item_id: int) -> str:
@@ -55,7 +59,7 @@ def response_record(
         .select_related("finding")
         .order_by("finding__kind", "finding__number", "finding_id")
     )
-    refusal = policy.why_not_for_force(by, policy.Action.RECORD_RESPONSE, force.pk)
+    refusal = policy.refusal(by, policy.Action.RECORD_RESPONSE, force)
     if refusal is not None:
         raise refusal
     if not report.response_required:
@@ -70,7 +74,7 @@ def response_record(
             + long_date(report.published),
             field="received",
         )
-    url = url.strip()
+    url = clean_line(url, field="url", label="the link", max_length=URL_MAX_LENGTH)
     try:
         https_only(url)
     except ValidationError:

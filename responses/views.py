@@ -34,9 +34,7 @@ def record(request: AuthenticatedHttpRequest, slug: str, force: str) -> HttpResp
     """Record or correct a force's PCC response to a report: 404 outside the person's
     scope, 403 for people who may see it but not record it."""
     current = selectors.force_response(request.user, slug, force)
-    refusal = policy.why_not_for_force(
-        request.user, policy.Action.RECORD_RESPONSE, current.force.pk
-    )
+    refusal = policy.refusal(request.user, policy.Action.RECORD_RESPONSE, current.force)
     if refusal is not None:
         raise PermissionDenied(refusal.message)
     items = list(selectors.response_items(current.report, current.force))

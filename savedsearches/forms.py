@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django import forms
 
+from tracker.text import CleanCharField
+
 from .models import NAME_MAX_LENGTH
 
 
 class SavedSearchForm(forms.Form):
-    name = forms.CharField(
+    name = CleanCharField(
         label="Name for this view",
+        text_label="the name",
         help_text="For example, Gloucestershire overdue",
-        strip=False,  # the service tidies and checks it
         max_length=NAME_MAX_LENGTH,
         error_messages={
             "required": "Enter a name for this view",

@@ -3,7 +3,6 @@ domain errors naming the field. A person only ever changes their own views."""
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace
 
 from django.contrib.auth.models import User
@@ -13,25 +12,24 @@ from django.http import QueryDict
 from recommendations.errors import DomainError
 from recommendations.filters import ItemFilter
 from recommendations.selectors import items_visible_to
+from tracker.text import TextError, clean_text
 
 from .models import MAX_PER_PERSON, NAME_MAX_LENGTH, QUERY_MAX_LENGTH, SavedSearch
 from .selectors import saved_search_of
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a view keeps: the list's filters and its sort, not the page number.
 KEPT = frozenset(ItemFilter.base_filters) | {"sort"}
 
 
 def clean_name(name: str) -> str:
-    """The name as it is kept: spaces tidied; refused when empty, too long or holding
-    control characters."""
-    if CONTROL.search(name):
-        raise DomainError("The name cannot contain control characters", field="name")
-    name = " ".join(name.split())
+    """The name as it is kept: clean by the one rule for text (tracker.text), spaces
+    tidied; refused when empty or too long."""
+    try:
+        name = clean_text(name, field_label="the name", max_length=NAME_MAX_LENGTH)
+    except TextError as error:
+        raise DomainError(error.message, field="name") from None
     if not name:
         raise DomainError("Enter a name for this view", field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(f"The name must be {NAME_MAX_LENGTH} characters or fewer", field="name")
     return name
 
 

@@ -2,9 +2,13 @@
 terminates TLS and sets the forwarded headers the portal is told to trust, and the
 portal's health check is a request the production settings accept."""
 
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -34,7 +38,7 @@ def caddyfile() -> str:
 
 
 def test_only_the_proxy_is_published():
-    assert set(SERVICES) >= {"db", "redis", "web", "worker", "beat", "proxy"}
+    assert set(SERVICES) >= {"db", "redis", "redis-cache", "web", "worker", "beat", "proxy"}
     published = {name for name, service in SERVICES.items() if service.get("ports")}
     assert published == {"proxy"}
     assert sorted(p.split(":")[-1] for p in SERVICES["proxy"]["ports"]) == ["443", "80"]
@@ -43,7 +47,7 @@ def test_only_the_proxy_is_published():
 
 
 def test_every_long_running_service_has_a_health_check():
-    for name in ("db", "redis", "web", "proxy"):
+    for name in ("db", "redis", "redis-cache", "web", "proxy"):
         assert SERVICES[name].get("healthcheck"), f"{name} has no health check"
     assert SERVICES["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
 
@@ -107,3 +111,92 @@ def test_caddy_accepts_the_caddyfile():
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def redis_options(service: str) -> dict[str, str]:
+    """The `--name value` options of a Redis service's redis-server command."""
+    command = SERVICES[service]["command"]
+    assert command[0] == "redis-server"
+    return {
+        command[i][2:]: command[i + 1]
+        for i in range(1, len(command) - 1)
+        if command[i].startswith("--")
+    }
+
+
+def test_the_cache_the_throttles_and_the_broker_have_their_own_redis_policies():
+    """Issue 23: the public cache filled the one Redis, and then every throttle write
+    failed. Memory policy is per server: the cache has a server of its own that evicts;
+    the broker and the throttles share one that never does, in separate databases."""
+    cache, store = redis_options("redis-cache"), redis_options("redis")
+    assert cache["maxmemory-policy"] == "allkeys-lru" and cache["maxmemory"]
+    assert store["maxmemory-policy"] == "noeviction" and store["maxmemory"]
+    environment = SERVICES["web"]["environment"]
+    broker = urllib.parse.urlsplit(environment["REDIS_URL"])
+    throttles = urllib.parse.urlsplit(environment["REDIS_THROTTLE_URL"])
+    public = urllib.parse.urlsplit(environment["REDIS_CACHE_URL"])
+    assert broker.hostname == throttles.hostname == "redis"
+    assert broker.path != throttles.path  # databases of their own
+    assert public.hostname == "redis-cache"
+    for service in ("web", "worker", "beat"):
+        assert SERVICES[service]["environment"] == environment  # one anchor for all
+        assert SERVICES[service]["depends_on"]["redis-cache"]["condition"] == "service_healthy"
+    for name in ("REDIS_URL", "REDIS_THROTTLE_URL", "REDIS_CACHE_URL"):
+        assert name in env_example(), f"{name} is not documented in .env.example"
+
+
+def test_the_settings_put_each_cache_on_its_own_redis():
+    """The settings read from compose's environment: the public cache on redis-cache,
+    the counters on redis's database 1, the broker on database 0. Without REDIS_CACHE_URL
+    beside REDIS_URL nothing is cached, rather than pages filling the broker's Redis."""
+    environment = SERVICES["web"]["environment"]
+    found = read_settings(
+        {name: environment[name] for name in ("REDIS_URL", "REDIS_THROTTLE_URL", "REDIS_CACHE_URL")}
+    )
+    assert found["public"] == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis-cache:6379/0",
+    ]
+    assert found["ratelimit"] == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis:6379/1",
+    ]
+    assert found["broker"] == "redis://redis:6379/0"
+    only_broker = read_settings({"REDIS_URL": "redis://redis:6379/0"})
+    assert only_broker["public"][0] == "django.core.cache.backends.dummy.DummyCache"
+    assert only_broker["ratelimit"][1] == "redis://redis:6379/0"
+    demo = read_settings({})
+    assert (
+        demo["public"][0] == demo["ratelimit"][0] == "django.core.cache.backends.locmem.LocMemCache"
+    )
+
+
+READ_CACHES = """
+import json
+from django.conf import settings
+caches = {name: [c["BACKEND"], c.get("LOCATION")] for name, c in settings.CACHES.items()}
+print(json.dumps({**caches, "broker": settings.CELERY_BROKER_URL}))
+"""
+
+
+def read_settings(redis_environment: dict[str, str]) -> dict[str, object]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("REDIS") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        redis_environment,
+        DJANGO_SETTINGS_MODULE="tracker.settings.base",
+        SECRET_KEY="compose-test-only",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", READ_CACHES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

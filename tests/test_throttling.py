@@ -209,6 +209,27 @@ def test_the_change_password_lock_lasts_15_minutes(make_user):
         assert response.status_code == 302
 
 
+@pytest.mark.django_db
+def test_the_right_current_password_with_a_bad_new_one_is_not_a_failure(make_user):
+    """Each try is counted before the current password is tried (so guesses sent together
+    cannot pass the limit) and given back when it was right."""
+    ruth = make_user("inspector", "ruth")
+    client = Client()
+    sign_in_verified(client, ruth)
+    for _ in range(6):
+        response = client.post(
+            reverse("password_change"),
+            {"old_password": PASSWORD, "new_password1": "A-new-password-77", "new_password2": "x"},
+        )
+        assert response.status_code == 200
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "guess", "new_password1": "A-new-password-77", "new_password2": "x"},
+    )
+    assert wrong.status_code == 200
+    assert "Your old password was entered incorrectly" in wrong.content.decode()
+
+
 # --- Password-reset requests ------------------------------------------------------------
 
 

@@ -30,7 +30,6 @@ from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
-from django_ratelimit.core import is_ratelimited
 from ipware import get_client_ip
 
 log = logging.getLogger("tracker.security")
@@ -229,37 +228,8 @@ def _throttle_cache() -> BaseCache:
     return caches[settings.RATELIMIT_USE_CACHE]
 
 
-def _cooloff_seconds() -> int:
-    return int(settings.AXES_COOLOFF_TIME.total_seconds())
-
-
 def _password_keys(user: Any) -> tuple[str, str]:
     return f"pwcheck:fails:{user.pk}", f"pwcheck:locked:{user.pk}"
-
-
-def password_check_locked(user: Any) -> bool:
-    """Whether the current-password check of the change-password page is locked."""
-    try:
-        return bool(_throttle_cache().get(_password_keys(user)[1]))
-    except Exception:  # the cache is down: the password check itself still happens
-        ops_log.exception("password-check throttle unavailable")
-        return False
-
-
-def password_check_failed(user: Any) -> bool:
-    """Count a wrong current password; True when this failure locks the check."""
-    fails_key, locked_key = _password_keys(user)
-    cache = _throttle_cache()
-    try:
-        cache.add(fails_key, 0, _cooloff_seconds())
-        fails = cache.incr(fails_key)
-        if fails >= settings.PASSWORD_CHANGE_FAILURE_LIMIT:
-            cache.set(locked_key, True, _cooloff_seconds())
-            cache.delete(fails_key)
-            return True
-    except Exception:
-        ops_log.exception("password-check throttle unavailable")
-    return False
 
 
 def password_check_reset(user: Any) -> None:
@@ -275,31 +245,6 @@ def lockouts_clear(user: Any) -> None:
 
     reset(username=user.get_username())
     password_check_reset(user)
-
-
-def password_reset_throttled(request: HttpRequest, email: str) -> bool:
-    """Count a password-reset request against the limits per address and per email
-    address (django-ratelimit); True when either is over its limit."""
-    email = email.strip().lower()
-    try:
-        by_address = is_ratelimited(
-            request,
-            group="password-reset:address",
-            key=lambda group, request: client_ip(request) or "-",
-            rate=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
-            increment=True,
-        )
-        by_email = is_ratelimited(
-            request,
-            group="password-reset:email",
-            key=lambda group, request: email,
-            rate=settings.PASSWORD_RESET_RATE_PER_EMAIL,
-            increment=True,
-        )
-    except Exception:  # the cache is down: send the email rather than fail the request
-        ops_log.exception("password-reset rate limit unavailable")
-        return False
-    return by_address or by_email
 
 
 # --- The email sent when a password changes ---------------------------------------------

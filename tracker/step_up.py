@@ -19,14 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from . import security
+from .accounts import PasswordCheckRefused, check_current_password
 from .security import event
 
 STEP_UP_KEY = "stepped_up_at"
 STEP_UP_SECONDS = 5 * 60
-LOCKED = (
-    "You entered the wrong password too many times. Wait 15 minutes, then try again, "
-    "or reset your password from the sign-in page"
-)
 
 
 def is_fresh(request: HttpRequest) -> bool:
@@ -60,18 +57,20 @@ class PasswordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.locked = False
+        self.unavailable = False
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if security.password_check_locked(self.user):
-            self.locked = True
-            raise forms.ValidationError(LOCKED, code="locked")
-        if not self.user.check_password(password):
-            event("step-up-failed", user=self.user)
-            if security.password_check_failed(self.user):
-                self.locked = True
-                raise forms.ValidationError(LOCKED, code="locked")
-            raise forms.ValidationError("The password is not right", code="wrong")
+        try:
+            check_current_password(self.user, password, failed_event="step-up-failed")
+        except PasswordCheckRefused as refused:
+            self.locked, self.unavailable = refused.locked, refused.unavailable
+            message = (
+                "The password is not right"
+                if refused.code == "password_incorrect"
+                else refused.message
+            )
+            raise forms.ValidationError(message, code=refused.code) from None
         return password
 
 
@@ -96,7 +95,7 @@ def confirm_password(request: HttpRequest) -> HttpResponse:
         security.password_check_reset(user)
         event("step-up", user=user)
         return redirect(_next(request))
-    status = 429 if form.locked else 400 if form.errors else 200
+    status = 503 if form.unavailable else 429 if form.locked else 400 if form.errors else 200
     return render(
         request,
         "registration/step_up.html",

@@ -61,13 +61,12 @@ def closure_propose(
         raise errors.DomainError("Select how the requirement was verified", field="verified_by")
     if verified_by == ClosureProposal.VerifiedBy.OTHER:
         verified_other = clean_text(
-            verified_other, field="verified_other", label="how it was verified"
+            verified_other,
+            field="verified_other",
+            label="how it was verified",
+            multiline=False,
+            max_length=OTHER_MAX_LENGTH,
         )
-        if len(verified_other) > OTHER_MAX_LENGTH:
-            raise errors.DomainError(
-                f"How it was verified must be {OTHER_MAX_LENGTH} characters or fewer",
-                field="verified_other",
-            )
     else:
         verified_other = ""
     item = lock_item(item)

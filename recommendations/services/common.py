@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,10 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tracker import dates
+from tracker import text as text_type
 from tracker.security import current_request, event
+from tracker.text import CONTROL_CHARACTERS as CONTROL_CHARACTERS  # for the import checks
 
 from .. import errors, policy
 from ..models import (
@@ -36,8 +38,6 @@ logger = logging.getLogger(__name__)
 COMMENT_MAX_LENGTH = 20_000
 Actor = User | policy.CommandLine
 CLOSING_STATUSES = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION})
-# Control characters cannot be stored or shown; tab, newline and carriage return can.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def queue_task(task_path: str, *args: object) -> None:
@@ -90,7 +90,7 @@ def action_refusal(
     the refusal says so ("already authorised") rather than that nothing is open. Pages
     ask it to choose what to show; every service asks it again under the row lock."""
     proposal = item.proposals.filter(state=ClosureProposal.State.OPEN).first()
-    error = policy.why_not(by, action, item, proposal)  # type: ignore[arg-type]  # CommandLine holds every permission why_not asks
+    error = policy.refusal(by, action, item, proposal=proposal)
     if action in DECISIONS and error in (errors.NoOpenProposal, errors.InvalidTransition):
         last = item.proposals.exclude(state=ClosureProposal.State.OPEN).order_by("-id").first()
         if last is not None:
@@ -105,39 +105,50 @@ def require(by: Actor, action: str, item: TrackedItem) -> ClosureProposal | None
     return proposal
 
 
-PORTAL_MARKERS = re.compile(r"\[/?(on|status|comment)\]", re.IGNORECASE)
-
-
-def clean_text(text: str, *, field: str, label: str, required: bool = True) -> str:
-    """Trim text and check it; raises DomainError naming the field. The portal page
-    format has no escaping, so its markers cannot appear in text that must export."""
-    cleaned = text.strip()
-    control = CONTROL_CHARACTERS.search(cleaned)
-    if control:
-        raise errors.DomainError(
-            f"Remove the control character U+{ord(control.group(0)):04X} from {label}",
-            field=field,
+def clean_text(
+    text: str,
+    *,
+    field: str,
+    label: str,
+    required: bool = True,
+    multiline: bool = True,
+    max_length: int = COMMENT_MAX_LENGTH,
+) -> str:
+    """Free text as it is kept, by the one rule for all text (tracker.text.clean_text:
+    no control, direction or invisible characters, no portal-page markers, NFC, trimmed);
+    raises DomainError naming the field. `label` is how messages name it ("the
+    comment"). Every service calls it on every free-text argument, whatever the door."""
+    try:
+        cleaned = text_type.clean_text(
+            text, field_label=label, multiline=multiline, max_length=max_length
         )
-    marker = PORTAL_MARKERS.search(cleaned)
-    if marker:
-        raise errors.DomainError(
-            f"Remove “{marker.group(0)}” from {label}: it marks entries in portal pages",
-            field=field,
-        )
+    except text_type.TextError as error:
+        raise errors.DomainError(error.message, field=field) from None
     if required and not cleaned:
         raise errors.DomainError(f"Enter {label}", field=field)
-    if len(cleaned) > COMMENT_MAX_LENGTH:
-        raise errors.DomainError(
-            f"{label[0].upper()}{label[1:]} must be {COMMENT_MAX_LENGTH:,} characters or fewer",
-            field=field,
-        )
     return cleaned
 
 
+def clean_line(text: str, *, field: str, label: str, max_length: int) -> str:
+    """Single-line free text (a name, a rank, a title, a link), optional: clean_text."""
+    return clean_text(
+        text, field=field, label=label, required=False, multiline=False, max_length=max_length
+    )
+
+
+def check_not_too_early(on: dt.date, *, field: str, label: str) -> dt.date:
+    """No date before tracker.dates.EARLIEST_YEAR, whatever the door."""
+    problem = dates.too_early(on, field_label=label)
+    if problem is not None:
+        raise errors.DomainError(problem, field=field)
+    return on
+
+
 def check_date(on: dt.date) -> dt.date:
+    """An entry's date: not in the future, not before 1900."""
     if on > today():
         raise errors.FutureDate(field="date")
-    return on
+    return check_not_too_early(on, field="date", label="the date")
 
 
 Event = TimelineEntry.Event

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from forces.models import Force
 from forces.selectors import display_name
+from tracker.text import TextError, clean_text
 
 from .. import errors, policy
 from ..models import (
@@ -24,7 +25,6 @@ from ..models import (
 from ..selectors import today
 from .common import (
     CLOSING_STATUSES,
-    CONTROL_CHARACTERS,
     Actor,
     history_user,
     lock_item,
@@ -60,9 +60,11 @@ def import_problems(
     """Every reason the entries cannot be added to the force's item (or to a new item
     when `item` is None), as (line, message). A force outside the person's scope is
     the only answer for it: nothing of that force's stored data is looked at."""
-    refusal = policy.why_not_import(by, force)
+    refusal = policy.refusal(by, policy.Action.IMPORT_PAGES, force)
+    if refusal is errors.OutsideScope:
+        return [(1, f"you do not act for {force.name}")]
     if refusal is not None:
-        return [(1, refusal)]
+        return [(1, refusal.message)]
     problems: list[tuple[int, str]] = []
     latest = item.last_entry_on if item is not None else None
     # The status the item is in as each entry is reached: a closed item's status is never
@@ -80,11 +82,12 @@ def import_problems(
                 )
             )
             continue
-        control = CONTROL_CHARACTERS.search(entry.value)
-        if control:
-            problems.append(
-                (entry.line, f"the entry contains the control character U+{ord(control[0]):04X}")
-            )
+        # The one text type (tracker.text), as every other door: checked, not changed,
+        # so that importing the same page again finds the same text stored.
+        try:
+            clean_text(entry.value, field_label="The entry", multiline=True)
+        except TextError as error:
+            problems.append((entry.line, error.message))
         if entry.kind == TimelineEntry.Kind.STATUS:
             if latest is not None and entry.date < latest:
                 problems.append(

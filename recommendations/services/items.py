@@ -29,6 +29,8 @@ from .common import (
     attach_evidence,
     audit,
     check_date,
+    check_not_too_early,
+    clean_line,
     clean_text,
     lock_item,
     queue_task,
@@ -89,6 +91,17 @@ def comment_add(
     return entry
 
 
+OWNER_LABELS = {
+    "owner_name": "the owner's name",
+    "owner_rank": "the owner's rank or title",
+    "owner_department": "the owner's department",
+}
+
+
+def _max_length(field: str) -> int:
+    return getattr(TrackedItem._meta.get_field(field), "max_length", None) or 200
+
+
 @transaction.atomic
 def owner_set(
     *,
@@ -102,17 +115,33 @@ def owner_set(
     reason: str = "",
 ) -> TrackedItem:
     """Set the owner and target date. A moved target date needs a reason, which goes on
-    the timeline. Raises ItemChanged when the item changed since the form was loaded."""
+    the timeline. Raises ItemChanged when the item changed since the form was loaded,
+    DomainError naming the field for text that is not clean or a new target date before
+    1900. An owner part or target date given back as stored is kept as it is."""
+    owner_given = {
+        "owner_name": owner_name,
+        "owner_rank": owner_rank,
+        "owner_department": owner_department,
+    }
+    reason = clean_text(reason, field="reason", label="the reason", required=False)
     locked = lock_item(item)
     require(by, Action.OWNER, locked)
     if locked.version != version:
         raise errors.ItemChanged
-    reason = reason.strip()
+    if target_date is not None and target_date != locked.target_date:
+        check_not_too_early(target_date, field="target_date", label="the target date")
     moved = locked.target_date is not None and target_date != locked.target_date
     if moved and not reason:
         raise errors.ReasonRequired(field="reason")
     changes = []
-    new_owner = (owner_name.strip(), owner_rank.strip(), owner_department.strip())
+    new_owner = tuple(
+        value
+        if value == getattr(locked, field)
+        else clean_line(
+            value, field=field, label=OWNER_LABELS[field], max_length=_max_length(field)
+        )
+        for field, value in owner_given.items()
+    )
     if new_owner != (locked.owner_name, locked.owner_rank, locked.owner_department):
         locked.owner_name, locked.owner_rank, locked.owner_department = new_owner
         changes.append("owner set to " + (locked.owner_display or "nobody"))
@@ -232,7 +261,7 @@ def force_lead_assign(*, force: Force, by: User, lead: User | None) -> list[int]
     of the force's region (policy action ASSIGN_FORCE_LEAD). The same rule for the lead
     as liaison_lead_assign; one history row per item changed, one audit event. Returns
     the ids of the items changed (those already led by `lead` are left alone)."""
-    refusal = policy.why_not_for_force(by, Action.ASSIGN_FORCE_LEAD, force.pk)
+    refusal = policy.refusal(by, Action.ASSIGN_FORCE_LEAD, force)
     if refusal is not None:
         raise refusal(f"You do not have permission to reassign {force.name}'s liaison lead.")
     if lead is not None and not liaison_leads_of(force.pk).filter(pk=lead.pk).exists():

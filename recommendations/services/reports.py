@@ -23,6 +23,9 @@ from ..selectors import today
 from .common import (
     Actor,
     append_entry,
+    check_not_too_early,
+    clean_line,
+    clean_text,
     history_user,
     save_with_history,
     search_refresh,
@@ -104,14 +107,27 @@ def findings_issue(
     forces = list(forces)
     if not forces:
         raise errors.DomainError("Select at least one force", field="forces")
+    checked = [
+        (
+            data,
+            clean_text(data.text, field="text", label="the finding's text"),
+            clean_text(
+                data.cause_of_concern,
+                field="cause_of_concern",
+                label="the cause of concern",
+                required=False,
+            ),
+        )
+        for data in findings
+    ]
     items: list[TrackedItem] = []
-    for data in findings:
+    for data, text, cause_of_concern in checked:
         finding = Finding(
             report=report,
             kind=data.kind,
             number=data.number,
-            cause_of_concern=data.cause_of_concern.strip(),
-            text=data.text.strip(),
+            cause_of_concern=cause_of_concern,
+            text=text,
         )
         save_with_history(finding, by=by, reason="Issued")
         items.extend(
@@ -119,6 +135,10 @@ def findings_issue(
         )
     search_refresh([item.pk for item in items])  # one statement for every new copy
     return items
+
+
+def _max(field: str) -> int:
+    return getattr(InspectionReport._meta.get_field(field), "max_length", None) or 200
 
 
 @transaction.atomic
@@ -138,12 +158,17 @@ def report_publish(
     report always needs its police and crime commissioner's response; a national or
     thematic one when `response_required`."""
     require_publisher(by)
+    title = clean_line(title, field="title", label="the title", max_length=_max("title"))
+    if not title:
+        raise errors.DomainError("Enter the report's title", field="title")
+    url = clean_line(url, field="url", label="the link", max_length=_max("url"))
     if published > today():
         raise errors.FutureDate(field="published")
+    check_not_too_early(published, field="published", label="the date published")
     if InspectionReport.objects.filter(slug=slug).exists():
         raise errors.DomainError("A report with this short name already exists", field="slug")
     report = InspectionReport(
-        title=title.strip(),
+        title=title,
         slug=slug,
         published=published,
         kind=kind,

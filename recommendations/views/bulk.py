@@ -14,8 +14,6 @@ they finish well within 10 seconds (benchmarks/run.py measures 200).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -30,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker.security import event
 
-from .. import errors, forms, policy, services
+from .. import actions, errors, policy
 from ..models import ClosureProposal, TrackedItem
 from ..policy import Action
 from ..selectors import items_visible_to, open_proposal
@@ -39,93 +37,16 @@ from .common import AuthenticatedHttpRequest
 BULK_MAX_ITEMS = 200
 RESULT_KEY = "bulk_result"
 
-Handler = Callable[[AuthenticatedHttpRequest, TrackedItem, dict[str, Any], int], object]
 
-
-@dataclass(frozen=True)
-class BulkAction:
-    label: str  # the choice, "Add the same comment"
-    form: Callable[..., forms.GovukForm]
-    handler: Handler
-    will: str  # what will happen to each item, on the check page
-    done: str
-
-
-def _comment_form(*args: Any, **kwargs: Any) -> forms.GovukForm:
-    return forms.CommentForm(*args, label="Comment", ask_visibility=True, **kwargs)
-
-
-def _return_form(*args: Any, **kwargs: Any) -> forms.GovukForm:
-    return forms.ReasonForm(
-        *args,
-        label="Why you are returning them",
-        missing="Enter why you are returning them",
-        **kwargs,
-    )
-
-
-BULK_ACTIONS: dict[str, BulkAction] = {
-    Action.COMMENT: BulkAction(
-        "Add the same comment",
-        _comment_form,
-        lambda r, item, d, version: services.comment_add(
-            item=item, by=r.user, text=d["text"], on=d["date"], visibility=d["visibility"]
-        ),
-        "The comment is added to its timeline.",
-        "Comment added",
-    ),
-    Action.PROPOSE_CLOSURE: BulkAction(
-        "Propose closure with one reason",
-        forms.ProposeClosureForm,
-        lambda r, item, d, version: services.closure_propose(
-            item=item,
-            by=r.user,
-            reason=d["reason"],
-            verified_by=d["verified_by"],
-            verified_other=d["verified_other"],
-        ),
-        "Closure is proposed; a chief of staff for the region decides it.",
-        "Closure proposed",
-    ),
-    Action.AUTHORISE_CLOSURE: BulkAction(
-        "Authorise closure",
-        forms.AuthoriseForm,
-        lambda r, item, d, version: services.closure_authorise(
-            item=item, by=r.user, note=d["reason"], publish_note=d["publish_note"]
-        ),
-        "Closure is authorised: the item becomes complete.",
-        "Closure authorised",
-    ),
-    Action.RETURN_CLOSURE: BulkAction(
-        "Return the closure proposals with one reason",
-        _return_form,
-        lambda r, item, d, version: services.closure_return(
-            item=item, by=r.user, reason=d["reason"]
-        ),
-        "The proposal is returned; the item stays being progressed.",
-        "Proposal returned",
-    ),
-    Action.OWNER: BulkAction(
-        "Set the owner",
-        forms.BulkOwnerForm,
-        lambda r, item, d, version: services.owner_set(
-            item=item,
-            by=r.user,
-            version=version,
-            owner_name=d["owner_name"],
-            owner_rank=d["owner_rank"],
-            owner_department=d["owner_department"],
-            target_date=item.target_date,
-        ),
-        "The owner is set; the target date stays as it is.",
-        "Owner set",
-    ),
-}
+def _bulk(action: Action) -> actions.BulkSpec:
+    bulk = actions.REGISTRY[action].bulk
+    assert bulk is not None  # actions.BULK holds only actions with a bulk entry
+    return bulk
 
 
 def may_bulk(user: User) -> bool:
     """Whether the person has any bulk action at all (the list shows checkboxes then)."""
-    return any(policy.may_ever(user, a) for a in BULK_ACTIONS)
+    return any(actions.offered(user, a) for a in actions.BULK)
 
 
 class _Selection:
@@ -170,23 +91,23 @@ class _Selection:
         self.next = nxt if nxt and safe else reverse("recommendations:list")
 
     def refusal(self, action: str, item: TrackedItem) -> str:
-        error = policy.why_not(self.user, action, item, open_proposal(item))
+        error = policy.refusal(self.user, action, item, proposal=open_proposal(item))
         return error.message if error is not None else ""
 
     def allowed_on_every(self) -> list[tuple[str, str]]:
         return [
-            (name, a.label)
-            for name, a in BULK_ACTIONS.items()
+            (name.value, _bulk(name).label)
+            for name in actions.BULK
             if self.items and all(not self.refusal(name, i) for i in self.items)
         ]
 
     def partly_allowed(self) -> list[tuple[str, int]]:
         """Actions the person may take on some, not all, of the selected items."""
         counts = []
-        for name, a in BULK_ACTIONS.items():
+        for name in actions.BULK:
             n = sum(1 for i in self.items if not self.refusal(name, i))
             if 0 < n < len(self.items):
-                counts.append((a.label, n))
+                counts.append((_bulk(name).label, n))
         return counts
 
 
@@ -221,18 +142,21 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _page(request, "bulk_choose.html", selection, status=400, error=selection.error)
     action = request.POST.get("action", "")
     step = request.POST.get("step", "choose")
-    if step in ("check", "confirm") and action in BULK_ACTIONS:
+    chosen = actions.spec(action)
+    if chosen is not None and chosen.action not in actions.BULK:
+        chosen = None
+    if step in ("check", "confirm") and chosen is not None:
         # Chosen already: each item's own refusal is shown on the check page, and at
         # confirmation the service decides for each item as things are then.
-        if not policy.may_ever(request.user, action):
+        if not actions.offered(request.user, action):
             raise PermissionDenied(errors.NotPermitted.message)
-        allowed = [(action, BULK_ACTIONS[action].label)]
+        allowed = [(action, _bulk(chosen.action).label)]
     else:
         allowed = selection.allowed_on_every()
     if action not in dict(allowed):
         error = ""
         if action:
-            label = BULK_ACTIONS[action].label if action in BULK_ACTIONS else action
+            label = _bulk(chosen.action).label if chosen is not None else action
             error = f"You cannot do “{label}” to every selected item. Choose another action."
         elif step != "choose":
             error = "Choose what to do to the selected items"
@@ -245,7 +169,8 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
             partly=selection.partly_allowed(),
             error=error,
         )
-    spec = BULK_ACTIONS[action]
+    assert chosen is not None  # `action` is one of `allowed`, all bulk actions
+    spec = _bulk(chosen.action)
     if step in ("choose", "details"):
         return _page(
             request, "bulk_details.html", selection, action=action, spec=spec, form=spec.form()
@@ -285,7 +210,11 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     for item in selection.items:
         try:
             with transaction.atomic():
-                spec.handler(request, item, form.cleaned_data, versions.get(item.pk, item.version))
+                chosen.run(
+                    request.user,
+                    item,
+                    {**form.cleaned_data, "version": versions.get(item.pk, item.version)},
+                )
         except errors.DomainError as error:
             outcomes.append(
                 {"id": item.pk, "label": _label(item), "done": False, "why": error.message}

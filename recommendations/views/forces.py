@@ -27,7 +27,7 @@ def force_lead(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     visible = policy.visible_force_ids(request.user)
     if force is None or (visible is not None and force.pk not in visible):
         raise Http404("No such force")
-    refusal = policy.why_not_for_force(request.user, Action.ASSIGN_FORCE_LEAD, force.pk)
+    refusal = policy.refusal(request.user, Action.ASSIGN_FORCE_LEAD, force)
     if refusal is not None:
         raise PermissionDenied(refusal.message)
     form = forms.LeadForm(posted(request), leads=liaison_leads_of(force.pk))
@@ -82,5 +82,5 @@ def forces_for_lead_reassign(user: User) -> list[Force]:
     return [
         f
         for f in Force.objects.order_by("name")
-        if policy.why_not_for_force(user, Action.ASSIGN_FORCE_LEAD, f.pk) is None
+        if policy.refusal(user, Action.ASSIGN_FORCE_LEAD, f) is None
     ]

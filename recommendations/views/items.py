@@ -4,8 +4,6 @@ The services decide; a view shows the service's own refusal with its status code
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,7 +23,7 @@ from evidence.selectors import evidence_of_item
 from evidence.uploads import EvidenceUploadHandler
 from responses.selectors import item_response
 
-from .. import errors, forms, history, policy, services
+from .. import actions, errors, forms, history, policy, services
 from ..models import TrackedItem
 from ..policy import Action
 from ..portal_format import importing
@@ -38,184 +36,26 @@ from ..selectors import (
 from ..uploads import bad_content_length, declared_length
 from .common import AuthenticatedHttpRequest, posted
 
-ActionHandler = Callable[[AuthenticatedHttpRequest, TrackedItem, dict[str, Any]], object]
-FormFactory = Callable[..., forms.GovukForm]
 
-
-@dataclass(frozen=True)
-class ActionPage:
-    form: FormFactory
-    handler: ActionHandler
-    done: str
-    intro: str = ""
-    button: str = "Save"
-
-
-def _reason_form(label: str, *, required: bool = True, missing: str = "") -> FormFactory:
-    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-        return forms.ReasonForm(
-            *args, label=label, required=required, missing=missing or "Enter the reason", **kwargs
-        )
-
-    return make
-
-
-def _comment_form(label: str, *, ask_visibility: bool = False) -> FormFactory:
-    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-        return forms.CommentForm(*args, label=label, ask_visibility=ask_visibility, **kwargs)
-
-    return make
-
-
-def _plain(form_class: type[forms.GovukForm]) -> FormFactory:
-    def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-        return form_class(*args, **kwargs)
-
-    return make
-
-
-def _no_further_action_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-    return forms.NoFurtherActionForm(*args, item=item, **kwargs)
-
-
-def _lead_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-    return forms.LeadForm(*args, leads=services.leads_for(item), **kwargs)
-
-
-def _with_evidence(factory: FormFactory) -> FormFactory:
-    """The form, with the evidence `files` and `marking` fields after its own."""
+def _form_for(spec: actions.ActionSpec) -> Callable[..., forms.GovukForm]:
+    """The registry's form for the action, with the evidence `files` and `marking`
+    fields after its own where the action can carry files."""
+    if not spec.takes_evidence:
+        return spec.form
 
     def make(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
-        form = factory(*args, item=item, **kwargs)
+        form = spec.form(*args, item=item, **kwargs)
         add_evidence_fields(form)
         return form
 
     return make
 
 
-def _evidence(data: dict[str, Any]) -> dict[str, Any]:
-    """The checked evidence files and their marking, for the service."""
-    return {"files": data.get("files") or [], "marking": data.get("marking") or "OFFICIAL"}
-
-
-ACTION_PAGES: dict[str, ActionPage] = {
-    Action.PROGRESS_UPDATE: ActionPage(
-        form=_with_evidence(_comment_form("Progress update")),
-        handler=lambda r, item, d: services.comment_add(
-            item=item,
-            by=r.user,
-            text=d["text"],
-            on=d["date"],
-            action=Action.PROGRESS_UPDATE,
-            **_evidence(d),
-        ),
-        done="Progress update added",
-        intro="Say what the force has done towards this item, with any evidence.",
-        button="Add progress update",
-    ),
-    Action.COMMENT: ActionPage(
-        form=_with_evidence(_comment_form("Comment", ask_visibility=True)),
-        handler=lambda r, item, d: services.comment_add(
-            item=item,
-            by=r.user,
-            text=d["text"],
-            on=d["date"],
-            visibility=d["visibility"],
-            **_evidence(d),
-        ),
-        done="Comment added",
-        intro="A public comment is published on the monitoring portal with its date, as the "
-        "inspectorate's comment, without your name. An internal one is seen only by the "
-        "inspectorate and the force.",
-        button="Add comment",
-    ),
-    Action.OWNER: ActionPage(
-        form=_plain(forms.OwnerForm),
-        handler=lambda r, item, d: services.owner_set(
-            item=item,
-            by=r.user,
-            version=d["version"],
-            owner_name=d["owner_name"],
-            owner_rank=d["owner_rank"],
-            owner_department=d["owner_department"],
-            target_date=d["target_date"],
-            reason=d["reason"],
-        ),
-        done="Owner and target date saved",
-    ),
-    Action.REVIEW: ActionPage(
-        form=_reason_form("Comment", required=False),
-        handler=lambda r, item, d: services.status_change(item=item, by=r.user, reason=d["reason"]),
-        done="Status changed",
-        button="Change status",
-    ),
-    Action.NO_FURTHER_ACTION: ActionPage(
-        form=_no_further_action_form,
-        handler=lambda r, item, d: services.no_further_action(
-            item=item, by=r.user, reason=d["reason"], superseded_by=d["superseded_by"]
-        ),
-        done="Marked as no further action needed",
-        intro="Use this when a later inspection supersedes the item, for example.",
-        button="Mark no further action needed",
-    ),
-    Action.PROPOSE_CLOSURE: ActionPage(
-        form=_with_evidence(_plain(forms.ProposeClosureForm)),
-        handler=lambda r, item, d: services.closure_propose(
-            item=item,
-            by=r.user,
-            reason=d["reason"],
-            verified_by=d["verified_by"],
-            verified_other=d["verified_other"],
-            **_evidence(d),
-        ),
-        done="Closure proposed. A chief of staff for the region will decide.",
-        intro="Say how the force has met the requirement. A regional chief of staff, not "
-        "you, authorises closure.",
-        button="Propose closure",
-    ),
-    Action.AUTHORISE_CLOSURE: ActionPage(
-        form=_plain(forms.AuthoriseForm),
-        handler=lambda r, item, d: services.closure_authorise(
-            item=item, by=r.user, note=d["reason"], publish_note=d["publish_note"]
-        ),
-        done="Closure authorised. The item is complete.",
-        button="Authorise closure",
-    ),
-    Action.RETURN_CLOSURE: ActionPage(
-        form=_reason_form("Why you are returning it", missing="Enter why you are returning it"),
-        handler=lambda r, item, d: services.closure_return(
-            item=item, by=r.user, reason=d["reason"]
-        ),
-        done="Closure proposal returned. The item stays being progressed.",
-        button="Return proposal",
-    ),
-    Action.WITHDRAW_CLOSURE: ActionPage(
-        form=_reason_form("Why you are withdrawing it", missing="Enter why you are withdrawing it"),
-        handler=lambda r, item, d: services.closure_withdraw(
-            item=item, by=r.user, reason=d["reason"]
-        ),
-        done="Closure proposal withdrawn. The item stays being progressed.",
-        intro="Withdraw the proposal before a chief of staff decides it, for example to move "
-        "the item back to review. The reason goes on the timeline.",
-        button="Withdraw proposal",
-    ),
-    Action.ASSIGN_LEAD: ActionPage(
-        form=_lead_form,
-        handler=lambda r, item, d: services.liaison_lead_assign(
-            item=item, by=r.user, lead=d["lead"]
-        ),
-        done="Liaison lead saved",
-        intro="The liaison lead reviews the item and is reminded when it goes stale.",
-    ),
-}
-assert set(ACTION_PAGES) == set(policy.ACTIONS), "every policy action needs a page"
-
-
 @require_GET
 def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
     proposal = open_proposal(obj)
-    actions = [
+    offered = [
         (name, policy.ACTIONS[Action(name)].label)
         for name in policy.allowed_actions(request.user, obj, proposal)
     ]
@@ -227,17 +67,13 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
             "proposal": proposal,
             "overdue": is_overdue(obj),
-            "actions": actions,
+            "actions": offered,
             "bullets": _bullets(obj.finding.text),
             "evidence": evidence_of_item(obj.pk),
-            "may_remove_evidence": policy.why_not_evidence(
-                request.user, Action.REMOVE_EVIDENCE, obj
-            )
+            "may_remove_evidence": policy.refusal(request.user, Action.REMOVE_EVIDENCE, obj)
             is None,
             "pcc_response": item_response(request.user, obj),
-            "pcc_recordable": policy.why_not_for_force(
-                request.user, Action.RECORD_RESPONSE, obj.force_id
-            )
+            "pcc_recordable": policy.refusal(request.user, Action.RECORD_RESPONSE, obj.force_id)
             is None,
         },
     )
@@ -273,9 +109,10 @@ def _item_action(
     action: str,
     limiter: EvidenceUploadHandler | None,
 ) -> HttpResponse:
-    page = ACTION_PAGES.get(action)
-    if page is None:
+    spec = actions.spec(action)
+    if spec is None:
         raise Http404("No such action")
+    make_form = _form_for(spec)
     obj = item_detail(user=request.user, pk=pk)
     initial = {
         "version": obj.version,
@@ -288,12 +125,12 @@ def _item_action(
     unread = limiter is not None and limiter.unread
     data = None if unread else posted(request)
     files = request.FILES if limiter is not None and not unread else None
-    form = page.form(data, files, initial=initial, item=obj)
+    form = make_form(data, files, initial=initial, item=obj)
     refusal: errors.DomainError | None = None
     if limiter is not None and limiter.refusal:
         error_class, _ = services.action_refusal(request.user, action, obj)
         if error_class is None:  # a file too large, or too many: nothing is kept
-            form = page.form(data, None, initial=initial, item=obj)  # the files are closed
+            form = make_form(data, None, initial=initial, item=obj)  # the files are closed
             form.is_valid()
             form._errors = form._errors or ErrorDict()  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
             form._errors["files"] = form.error_class([limiter.refusal])  # type: ignore[attr-defined]  # as above
@@ -301,7 +138,7 @@ def _item_action(
     if request.method == "POST" and form.is_valid():
         version = obj.version
         try:
-            done = page.handler(request, obj, form.cleaned_data)
+            done = spec.run(request.user, obj, form.cleaned_data)
         except errors.DomainError as error:
             if isinstance(error, errors.ItemChanged):
                 obj = item_detail(user=request.user, pk=pk)
@@ -316,7 +153,7 @@ def _item_action(
                 # The service changed nothing (the same owner, the same lead): say so.
                 messages.info(request, "Nothing changed")
             else:
-                messages.success(request, page.done)
+                messages.success(request, spec.done)
             return redirect("recommendations:item", pk=obj.pk)
     else:
         error_class, _ = services.action_refusal(request.user, action, obj)
@@ -349,7 +186,7 @@ def _action_page(
         {
             "item": obj,
             "form": form,
-            "page": ACTION_PAGES[action],
+            "page": actions.REGISTRY[Action(action)],
             "action": action,
             "refusal": refusal,
             "title": policy.ACTIONS[Action(action)].label,

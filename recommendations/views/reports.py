@@ -67,7 +67,7 @@ def _pcc_responses(
     recordable = {
         r.force.pk
         for r in rows
-        if policy.why_not_for_force(request.user, policy.Action.RECORD_RESPONSE, r.force.pk) is None
+        if policy.refusal(request.user, policy.Action.RECORD_RESPONSE, r.force) is None
     }
     return {"pcc_responses": rows, "pcc_recordable": recordable}
 

@@ -50,12 +50,20 @@ def test_a_date_that_is_not_real_is_a_field_error(parts):
         (("1", "1", "2025"), dt.date(2025, 1, 1)),
         ((" 09 ", "03", "2025"), dt.date(2025, 3, 9)),
         (("31", "12", "9999"), dt.date(9999, 12, 31)),
-        (("1", "1", "1000"), dt.date(1000, 1, 1)),
+        (("1", "1", "1900"), dt.date(1900, 1, 1)),
         (("29", "2", "2024"), dt.date(2024, 2, 29)),
     ],
 )
 def test_real_dates_still_clean(parts, expected):
     assert clean(*parts) == expected
+
+
+@pytest.mark.parametrize("year", ["1000", "1899"])
+def test_a_year_before_1900_is_refused(year):
+    """Issue 23: one rule for every date a person gives (tracker.dates), the API's too."""
+    with pytest.raises(ValidationError) as error:
+        clean("31", "12", year)
+    assert error.value.messages == ["The target date must be in 1900 or later"]
 
 
 def test_the_other_messages_are_unchanged():

@@ -207,7 +207,8 @@ def test_closure_needs_two_people(make_user, people, item):
             services.closure_authorise(item=item, by=person)
         with pytest.raises(errors.NotPermitted):
             services.closure_return(item=item, by=person, reason="no")
-    assert policy.why_not(lead, "authorise-closure", item, item.proposals.get()) is not None
+    open_one = item.proposals.get()
+    assert policy.refusal(lead, "authorise-closure", item, proposal=open_one) is not None
     proposal = ClosureProposal.objects.get(item=item)
     proposal.decided_by = lead
     proposal.state = ClosureProposal.State.AUTHORISED

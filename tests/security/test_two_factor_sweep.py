@@ -225,3 +225,18 @@ def test_an_administrator_without_a_second_factor_cannot_reset_anyones(
     assert client.get(reverse("step_up")).status_code == 403
     assert TOTPDevice.objects.filter(user=chief_with_device).exists()
     assert get_user_model().objects.filter(username="plain-admin").exists()
+
+
+def test_the_password_proof_is_throttled_like_the_change_password_page(admin_with_device, settings):
+    """Guessing the password at the step-up page is no easier than anywhere else: the
+    same counter as the change-password page locks it after the same number of tries."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    client = sign_in(Client(), admin_with_device)
+    for _ in range(settings.PASSWORD_CHANGE_FAILURE_LIMIT):
+        client.post(reverse("step_up"), {"password": "wrong-guess", "next": "/"})
+    locked = client.post(reverse("step_up"), {"password": PASSWORD, "next": "/"})
+    assert locked.status_code == 429
+    assert step_up.STEP_UP_KEY not in client.session
+    caches["ratelimit"].clear()

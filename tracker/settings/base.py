@@ -232,7 +232,17 @@ STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Three Redis roles, each with its own memory policy (issue 23), so that one filling up
+# cannot break another: the Celery broker (REDIS_URL) and the throttles' counters
+# (REDIS_THROTTLE_URL, by default REDIS_URL's server) on a Redis that never evicts
+# (`noeviction`: a counter or a task is never silently dropped); the public pages' cache
+# (REDIS_CACHE_URL) on its own Redis with `maxmemory` and `allkeys-lru`, which forgets the
+# least recently used pages when full. docker-compose.yml runs the two servers.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_THROTTLE_URL = env("REDIS_THROTTLE_URL", default="") or (
+    REDIS_URL if "REDIS_URL" in os.environ else ""
+)
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -249,32 +259,45 @@ REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=6)
 
 # Per-process cache for the dashboards' national figures (a minute old at most), and the
 # counters of the rate limits and the password-check lock: shared by every process in
-# Redis when REDIS_URL is set, per process otherwise (the demo).
+# Redis (REDIS_THROTTLE_URL, else REDIS_URL, when set), per process otherwise (the demo).
+# The counters are counted atomically (cache.add + cache.incr: Redis INCR); when the
+# store cannot be reached or is full, the limits refuse ("try again later") rather than
+# let requests through.
+_redis_options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+# The public monitoring portal's rendered pages, keyed by the public version
+# (monitoring.cache): in their own Redis (REDIS_CACHE_URL, allkeys-lru), shared by every
+# process; in this process's memory for `make run` (no Redis at all). With REDIS_URL but
+# no REDIS_CACHE_URL there are several processes and no Redis that may evict: nothing is
+# kept and public pages are served uncached, rather than pages filling the broker's and
+# throttles' Redis, or one process serving a page another has seen change.
+_public_cache: dict[str, Any]
+if REDIS_CACHE_URL:
+    _public_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        "KEY_PREFIX": "public",
+        "OPTIONS": _redis_options,
+    }
+elif "REDIS_URL" in os.environ:
+    _public_cache = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+else:
+    _public_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public",
+    }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_THROTTLE_URL,
             "KEY_PREFIX": "throttle",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": _redis_options,
         }
-        if "REDIS_URL" in os.environ
+        if REDIS_THROTTLE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
     ),
-    # The public monitoring portal's rendered pages, keyed by the public version
-    # (monitoring.cache): in Redis, shared by every process, when REDIS_URL is set; in
-    # this process's memory for `make run`.
-    "public": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "public",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-        if "REDIS_URL" in os.environ
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"}
-    ),
+    "public": _public_cache,
 }
 
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
@@ -329,7 +352,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.TokenRateThrottle",
         "api.throttling.AddressRateThrottle",
@@ -346,6 +369,11 @@ API_THROTTLE_RATES = {
 }
 # A token lives at most this many days.
 API_TOKEN_MAX_DAYS = 90
+# The API's JSON bodies (api.parsers): larger is 413 before it is read, nested deeper is
+# 400 before it is decoded. The largest real body, a 20,000-character comment, is far
+# below the limit even with every character escaped.
+API_MAX_BODY_BYTES = 1024 * 1024
+API_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation Tracker API",
     "DESCRIPTION": (
