@@ -330,7 +330,10 @@ class ProposalIn(serializers.Serializer):
 
 
 class AuthoriseIn(serializers.Serializer):
+    # Given as `note`, read as the registry's `reason` (the page's field), so the two
+    # doors carry the decision's words under one name (recommendations.actions).
     note = CleanSerializerField(
+        source="reason",
         multiline=True,
         required=False,
         allow_blank=True,

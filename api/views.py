@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib import parse
 
@@ -29,8 +28,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recommendations import errors, national, policy, selectors, services
-from recommendations.models import ClosureProposal, InspectionReport, TrackedItem
+from recommendations import actions, errors, national, policy, selectors
+from recommendations.models import ClosureProposal, InspectionReport, TimelineEntry, TrackedItem
 from tracker import dates
 from tracker.security import event
 
@@ -137,6 +136,12 @@ def visible_item(request: Request, pk: int) -> TrackedItem:
     return selectors.visible_item(user=request.user, pk=pk)  # type: ignore[arg-type]  # authenticated: IsAuthenticated
 
 
+def run(request: Request, action: policy.Action, item: TrackedItem, given: Any) -> object:
+    """The registry's entry for the action (recommendations.actions): the same service
+    call, with the same input names, as the item's page and the bulk pages."""
+    return actions.REGISTRY[action].run(request.user, item, dict(given))  # type: ignore[arg-type]  # authenticated: IsAuthenticated
+
+
 def item_detail_data(request: Request, pk: int) -> dict[str, Any]:
     item = selectors.item_detail(user=request.user, pk=pk)  # type: ignore[arg-type]  # authenticated
     item.theme_slugs = [t.slug for t in item.themes.all()]  # type: ignore[attr-defined]  # for the serializer
@@ -240,16 +245,7 @@ class ItemDetail(ApiView):
                 }
             )
         try:
-            services.owner_set(
-                item=item,
-                by=request.user,  # type: ignore[arg-type]  # authenticated
-                version=version,
-                owner_name=given.get("owner_name", item.owner_name),
-                owner_rank=given.get("owner_rank", item.owner_rank),
-                owner_department=given.get("owner_department", item.owner_department),
-                target_date=given.get("target_date", item.target_date),
-                reason=given.get("reason", ""),
-            )
+            run(request, policy.Action.OWNER, item, {**given, "version": version})
         except errors.ItemChanged:
             raise PreconditionFailed from None
         data = item_detail_data(request, pk)
@@ -264,15 +260,8 @@ class EntryCreate(ApiView):
         body = self.body_class(data=request.data)
         body.is_valid(raise_exception=True)
         item = visible_item(request, pk)
-        given = body.validated_data
-        entry = services.comment_add(
-            item=item,
-            by=request.user,  # type: ignore[arg-type]  # authenticated
-            text=given["text"],
-            on=given.get("date"),
-            action=self.action,
-            visibility=given.get("visibility", ""),
-        )
+        entry = run(request, self.action, item, body.validated_data)
+        assert isinstance(entry, TimelineEntry)
         (row,) = selectors.timeline_rows(item.pk, entry_id=entry.pk)
         return Response(s.EntrySerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -307,14 +296,8 @@ class ProposalCreate(ApiView):
         body = s.ProposalIn(data=request.data)
         body.is_valid(raise_exception=True)
         item = visible_item(request, pk)
-        given = body.validated_data
-        proposal = services.closure_propose(
-            item=item,
-            by=request.user,  # type: ignore[arg-type]  # authenticated
-            reason=given["reason"],
-            verified_by=given["verified_by"],
-            verified_other=given.get("verified_other", ""),
-        )
+        proposal = run(request, policy.Action.PROPOSE_CLOSURE, item, body.validated_data)
+        assert isinstance(proposal, ClosureProposal)
         return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
 
@@ -328,20 +311,16 @@ class ProposalDecision(ApiView):
         return dict(body.validated_data)
 
     def decide(
-        self,
-        request: Request,
-        pk: int,
-        pid: int,
-        service: Callable[..., ClosureProposal],
-        **fields: Any,
+        self, request: Request, pk: int, pid: int, action: policy.Action, given: dict[str, Any]
     ) -> Response:
-        """The decision through `service` (with `fields`) on the item's proposal `pid`
+        """The decision (the registry's entry for `action`) on the item's proposal `pid`
         (404 unless the item is visible and the proposal is its own), answered with the
         proposal as it now stands."""
         item = visible_item(request, pk)
         if not ClosureProposal.objects.filter(pk=pid, item=item).exists():
             raise Http404("No such proposal")
-        decided = service(item=item, by=request.user, proposal_id=pid, **fields)
+        decided = run(request, action, item, {**given, "proposal_id": pid})
+        assert isinstance(decided, ClosureProposal)
         proposal = ClosureProposal.objects.select_related("proposed_by", "decided_by").get(
             pk=decided.pk
         )
@@ -354,15 +333,8 @@ class ProposalAuthorise(ProposalDecision):
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
         """Authorise closure (chiefs of staff; never the proposer): the item is complete."""
-        body = self.body(request, s.AuthoriseIn)
-        return self.decide(
-            request,
-            pk,
-            pid,
-            services.closure_authorise,
-            note=body.get("note", ""),
-            publish_note=body.get("publish_note", False),
-        )
+        given = self.body(request, s.AuthoriseIn)
+        return self.decide(request, pk, pid, policy.Action.AUTHORISE_CLOSURE, given)
 
 
 class ProposalReturn(ProposalDecision):
@@ -371,8 +343,8 @@ class ProposalReturn(ProposalDecision):
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
         """Return the proposal with a reason (chiefs of staff): the item stays open."""
-        reason = self.body(request, s.ReasonIn)["reason"]
-        return self.decide(request, pk, pid, services.closure_return, reason=reason)
+        given = self.body(request, s.ReasonIn)
+        return self.decide(request, pk, pid, policy.Action.RETURN_CLOSURE, given)
 
 
 class ProposalWithdraw(ProposalDecision):
@@ -381,8 +353,8 @@ class ProposalWithdraw(ProposalDecision):
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
         """Withdraw your own proposal before a decision (or an administrator's)."""
-        reason = self.body(request, s.ReasonIn)["reason"]
-        return self.decide(request, pk, pid, services.closure_withdraw, reason=reason)
+        given = self.body(request, s.ReasonIn)
+        return self.decide(request, pk, pid, policy.Action.WITHDRAW_CLOSURE, given)
 
 
 @extend_schema(tags=["reports"])
