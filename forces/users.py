@@ -45,12 +45,14 @@ def user_set_role(
     forces = list(Force.objects.filter(slug__in=force_slugs))
     unknown = sorted(set(force_slugs) - {f.slug for f in forces})
     if unknown:
-        raise UserSetupError(f"unknown force: {', '.join(unknown)}")
+        valid = ", ".join(Force.objects.order_by("slug").values_list("slug", flat=True))
+        raise UserSetupError(f"unknown force: {', '.join(unknown)}. The forces are: {valid}")
     region = None
     if region_slug:
         region = Region.objects.filter(slug=region_slug).first()
         if region is None:
-            raise UserSetupError(f"unknown region: {region_slug}")
+            valid = ", ".join(Region.objects.order_by("slug").values_list("slug", flat=True))
+            raise UserSetupError(f"unknown region: {region_slug}. The regions are: {valid}")
     spec = ROLES[role]
     if spec.scope == "one-force" and len(forces) != 1:
         raise UserSetupError(f"a {spec.words} needs exactly one --force")

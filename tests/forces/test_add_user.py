@@ -179,3 +179,18 @@ def test_a_short_password_exits_1_from_the_shell_with_the_reason_on_stderr(tmp_p
         text=True,
     )
     assert check.stdout.strip() == "0", check.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args,listed",
+    [
+        (["--role", "liaison-officer", "--force", "atlantis"], ["gloucestershire", "dorset"]),
+        (["--role", "chief-of-staff", "--region", "narnia"], ["south-west", "north-east"]),
+    ],
+)
+def test_an_unknown_force_or_region_lists_the_valid_ones(args, listed):
+    with pytest.raises(CommandError) as refused:
+        call_command("add_user", "sam", *args)
+    for slug in listed:
+        assert slug in str(refused.value)

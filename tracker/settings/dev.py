@@ -16,3 +16,13 @@ MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=[])  # noqa: F405
 # SQLite has no covering indexes: the status sort's index (recommendations 0009) is a
 # plain one here, which is all the demo needs.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# `make run` is quiet: the security log (one JSON line per sign-in, change and refusal)
+# goes to a file beside the code rather than the terminal, which keeps the address, the
+# demo logins and errors. Production keeps it on standard error (base settings).
+SECURITY_LOG_FILE = env("SECURITY_LOG_FILE", default=str(BASE_DIR / "security.log"))  # noqa: F405
+LOGGING["handlers"]["security"] = {  # noqa: F405
+    "class": "logging.FileHandler",
+    "filename": SECURITY_LOG_FILE,
+    "formatter": "security",
+}
