@@ -569,6 +569,8 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "reminder delivery"
+        verbose_name_plural = "reminder deliveries"
         constraints = [
             models.UniqueConstraint(fields=["reminder", "user"], name="one_delivery_per_person"),
         ]

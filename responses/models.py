@@ -132,6 +132,8 @@ class ResponseReminderDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "response reminder delivery"
+        verbose_name_plural = "response reminder deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["reminder", "user"], name="one_response_delivery_per_person"

@@ -79,7 +79,7 @@ class FormReader(HTMLParser):
             self.forms.append(self._form)
         if self._form is None:
             return
-        fields: dict[str, str] = self._form["fields"]  # type: ignore[assignment]
+        fields: dict[str, str] = self._form["fields"]  # type: ignore[assignment]  # the form's field map
         name = a.get("name")
         if tag == "input" and name:
             kind = a.get("type", "text").lower()
@@ -109,7 +109,7 @@ class FormReader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._form is not None and self._textarea:
-            fields: dict[str, str] = self._form["fields"]  # type: ignore[assignment]
+            fields: dict[str, str] = self._form["fields"]  # type: ignore[assignment]  # the form's field map
             fields[self._textarea] += data
 
     def handle_endtag(self, tag: str) -> None:
@@ -131,7 +131,7 @@ def page_form(html: str, url: str) -> dict[str, object]:
         if f["action"] in ("", url, "#") or str(f["action"]).split("?")[0] == url
     ]
     assert own, f"{url} shows no form to post"
-    return max(own, key=lambda f: len(f["fields"]))  # type: ignore[arg-type]
+    return max(own, key=lambda f: len(f["fields"]))  # type: ignore[arg-type]  # fields: a dict
 
 
 def our_models() -> list[type[models.Model]]:

@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "simple_history",
     "pgtrigger",
     "csp",
-    "axes",
+    "tracker.app_names.SignInAttemptsConfig",  # django-axes, named for people
     "tracker",
     "forces",
     "recommendations",
@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "evidence",
     "devdata",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "tracker.app_names.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "tracker.app_names.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
