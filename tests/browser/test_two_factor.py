@@ -65,3 +65,42 @@ def test_a_new_chief_of_staff_sets_up_two_factor_and_uses_a_recovery_code(open_a
     again.get_by_role("button", name="Continue").click()
     again.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
     assert again.get_by_text("Signed in with a recovery code").is_visible()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_an_administrator_confirms_their_password_before_resetting_a_second_factor(
+    open_as, shots, width
+):
+    """The admin's user list: "Reset two-factor sign-in" first asks for the password
+    again (step-up), then resets; the page is accessible at 320 and 1280 px."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin, _ = user_set_role(username="admin.b", role="admin", password=PASSWORD)
+    TOTPDevice.objects.create(user=admin, name="App", confirmed=True)
+    chief, _ = user_set_role(
+        username="chief.b", role="chief-of-staff", region_slug="south-west", password=PASSWORD
+    )
+    TOTPDevice.objects.create(user=chief, name="App", confirmed=True)
+    tab = open_as("admin.b", bypass_csp=True, viewport={"width": width, "height": 900})
+    page = tab.page
+    page.goto("/admin/auth/user/")
+    page.locator(f'input[name="_selected_action"][value="{chief.pk}"]').check()
+    page.locator('select[name="action"]').select_option("two_factor_reset")
+    page.locator('button[name="index"]').click()
+    page.get_by_role("heading", name="Confirm your password").wait_for()
+    assert run_axe(page) == []
+    shots(page, f"step-up-{width}")
+    assert TOTPDevice.objects.filter(user=chief).exists()
+    page.get_by_label("Your password").fill("not the password")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_text("The password is not right").first.wait_for()
+    assert run_axe(page) == []
+    shots(page, f"step-up-wrong-{width}")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/admin/auth/user/**")
+    page.locator(f'input[name="_selected_action"][value="{chief.pk}"]').check()
+    page.locator('select[name="action"]').select_option("two_factor_reset")
+    page.locator('button[name="index"]').click()
+    page.get_by_text("Two-factor sign-in reset for 1 people").wait_for()
+    assert not TOTPDevice.objects.filter(user=chief).exists()
