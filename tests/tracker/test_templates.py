@@ -11,7 +11,7 @@ from django.template import engines
 
 from recommendations.forms import GovukDateField, GovukForm
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "components"
 # The GOV.UK Frontend components the pages render through govuk-frontend-jinja's macros,
 # with the macros those call.

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.conftest import sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra: str) -> dict[str, str]:

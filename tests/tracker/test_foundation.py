@@ -17,7 +17,7 @@ from forces.models import Force, Region
 from forces.reference import load_reference_data
 from recommendations.models import Status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db

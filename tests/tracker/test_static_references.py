@@ -7,7 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STYLESHEETS = [
     ROOT / "node_modules" / "@ministryofjustice" / "frontend" / "moj" / "moj-frontend.min.css",
     ROOT / "static" / "build" / "application.css",

@@ -5,7 +5,7 @@ like `...  # type: ignore[attr-defined]  # simple-history's hook`."""
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOT_OURS = {"node_modules", "static", "staticfiles", "build", "migrations", "test-artifacts"}
 IGNORE = re.compile(r"#\s*type:\s*ignore(?P<codes>\[[^\]]+\])?(?P<after>.*)$")
 REASON = re.compile(r"\s+#\s*\S")

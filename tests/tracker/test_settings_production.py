@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ROOT / "tracker" / "settings" / "production.py"
 
 # Loads the production settings module (from `source`, normally production.py itself,

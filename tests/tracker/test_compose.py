@@ -16,7 +16,7 @@ import pytest
 import yaml
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
