@@ -6,9 +6,17 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from forces.selectors import chiefs_of_staff_of
+from forces.selectors import chiefs_of_staff_of, display_name
 
+from . import policy
 from .models import ClosureProposal, TimelineEntry
+
+# What the decider did, in words: "Cara Chief returned your proposal."
+DECIDED = {
+    ClosureProposal.State.AUTHORISED: "authorised",
+    ClosureProposal.State.RETURNED: "returned",
+    ClosureProposal.State.WITHDRAWN: "withdrew",
+}
 
 
 def item_url(item_id: int) -> str:
@@ -29,8 +37,11 @@ def entry_added(entry_id: int) -> int:
         .first()
     )
     lead = entry.item.liaison_lead if entry is not None else None
-    if entry is None or lead is None or not lead.email:
+    if entry is None or lead is None or not lead.email or not lead.is_active:
         return 0
+    visible = policy.visible_force_ids(lead)
+    if visible is not None and entry.item.force_id not in visible:
+        return 0  # no longer acts for the force: its internal updates stay within it
     if entry.author_id == entry.item.liaison_lead_id:
         return 0
     item = entry.item
@@ -56,13 +67,17 @@ def proposal_changed(proposal_id: int) -> int:
     if proposal.state == ClosureProposal.State.OPEN:
         recipients = chiefs_of_staff_for(item.force.region_id)
         subject = f"Closure proposed for {item}"
-        body = f"{proposal.proposed_by} proposes closure:\n\n{proposal.reason}\n\n"
+        body = f"{display_name(proposal.proposed_by)} proposes closure:\n\n{proposal.reason}\n\n"
     else:
-        recipients = [proposal.proposed_by.email] if proposal.proposed_by.email else []
+        proposer = proposal.proposed_by
+        # Nobody is told of their own change (as for updates); a person needs an address.
+        mine = proposal.decided_by_id == proposer.pk
+        recipients = [proposer.email] if proposer.email and not mine else []
         subject = f"Closure {proposal.get_state_display().lower()} for {item}"
-        body = (
-            f"{proposal.decided_by} {proposal.state} your proposal. {proposal.decision_reason}\n\n"
-        )
+        verb = DECIDED.get(proposal.state, proposal.get_state_display().lower())
+        decider = display_name(proposal.decided_by) if proposal.decided_by else "Someone"
+        body = f"{decider} {verb} your proposal. {proposal.decision_reason}".rstrip()
+        body += "\n\n"
     if not recipients:
         return 0
     return send_mail(subject, body + item_url(item.pk) + "\n", None, recipients)
