@@ -12,7 +12,7 @@ from . import policy
 from .models import ClosureProposal, TimelineEntry
 
 # What the decider did, in words: "Cara Chief returned your proposal."
-DECIDED = {
+DECIDED: dict[str, str] = {
     ClosureProposal.State.AUTHORISED: "authorised",
     ClosureProposal.State.RETURNED: "returned",
     ClosureProposal.State.WITHDRAWN: "withdrew",
