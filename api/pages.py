@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from recommendations import errors
 from tracker import two_factor
+from tracker.refusals import form_error, shows_refusals
 from tracker.text import CleanCharField
 
 from . import services
@@ -72,6 +73,7 @@ def _two_factor_missing(request: HttpRequest) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def tokens(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = TokenForm(request.POST if request.method == "POST" else None)
@@ -86,17 +88,17 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 {"form": form, "tokens": [], "blocked": True},
                 status=403,
             )
+        status = 400
         if form.is_valid():
             try:
                 created, secret = services.token_create(
                     user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
                 )
             except errors.DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-        if form.errors:
-            status = 400
-        elif created is not None:
-            form = TokenForm()
+                status = form_error(form, error)
+            else:
+                status = 200
+                form = TokenForm()
     return render(
         request,
         "api/tokens.html",
@@ -112,6 +114,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@shows_refusals
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     token = get_object_or_404(ApiToken, pk=pk, user=user)  # someone else's: 404

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from recommendations.forms import GovukForm, MultipleFileInput
 from recommendations.services import COMMENT_MAX_LENGTH
+from tracker.uploads import too_many_files
 
 from .checks import CheckedFile, Refused, inspect
 from .models import Evidence
@@ -31,10 +32,7 @@ class EvidenceFilesField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> list[CheckedFile]:
         uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
         if len(uploads) > settings.EVIDENCE_MAX_FILES:
-            raise ValidationError(
-                f"Select at most {settings.EVIDENCE_MAX_FILES} files at once "
-                f"(you selected {len(uploads)})"
-            )
+            raise ValidationError(too_many_files(settings.EVIDENCE_MAX_FILES))
         checked: list[CheckedFile] = []
         problems: list[str] = []
         for upload in uploads:

@@ -1,6 +1,7 @@
-"""Every change to evidence: attaching files to a new timeline entry (called by the
-recommendations services, inside their transaction, after the policy allowed the action),
-an administrator's removal, and the retention date that follows the item's status.
+"""Every change to evidence: attaching files to a new timeline entry (the file store the
+recommendations services call, inside their transaction, after the policy allowed the
+action: registered in EvidenceConfig.ready), an administrator's removal, and the
+retention date that follows the item's status (evidence.signals).
 
 Attaching scans every file first (when scanning is on), then stores each under a random
 name and records it with its history. If anything fails, the files stored so far are
@@ -23,11 +24,13 @@ from django.utils import timezone
 
 from forces.selectors import display_name
 from recommendations import errors, policy
+from recommendations.hooks import AttachedFile
 from recommendations.models import TimelineEntry, TrackedItem
 from recommendations.policy import Action
 from recommendations.selectors import today
 from recommendations.services.common import (
     CLOSING_STATUSES,
+    announce,
     append_entry,
     audit,
     clean_text,
@@ -35,6 +38,7 @@ from recommendations.services.common import (
     save_item,
     save_with_history,
 )
+from recommendations.signals import Change
 from tracker.security import event
 
 from . import scanning
@@ -73,10 +77,16 @@ def retain_until_for(item: TrackedItem) -> dt.date | None:
     return add_years(closed or today(), settings.EVIDENCE_RETAIN_YEARS)
 
 
-def retention_follow_status(item: TrackedItem, status: str, on: dt.date) -> None:
-    """Called by the recommendations services with every status entry: closing starts
-    the files' retention period, reopening ends it. Derived data, so an UPDATE (no history
-    row); removed files keep what they had."""
+def retention_follow_status(
+    item: TrackedItem, status: str, on: dt.date, previous: str | None = None
+) -> None:
+    """With every status entry (recommendations.signals.status_set, inside the change's
+    transaction): closing starts the files' retention period, reopening ends it. Derived
+    data, so an UPDATE (no history row); removed files keep what they had. A move between
+    open statuses (`previous` open too, or a new item) changes nothing: an open item's
+    files have no retention date."""
+    if status not in CLOSING_STATUSES and (previous is None or previous not in CLOSING_STATUSES):
+        return
     until = add_years(on, settings.EVIDENCE_RETAIN_YEARS) if status in CLOSING_STATUSES else None
     Evidence.objects.filter(item_id=item.pk, removed_at__isnull=True).exclude(
         retain_until=until
@@ -118,6 +128,22 @@ def _scan(files: Sequence[CheckedFile], *, by: User, item: TrackedItem) -> None:
                 f"{f.name} was refused: the virus check found something harmful in it "
                 f"({verdict.signature}). Nothing was saved"
             )
+
+
+def store_files(
+    *,
+    item: TrackedItem,
+    entry: TimelineEntry,
+    by: User,
+    files: Sequence[AttachedFile],
+    marking: str,
+) -> list[Evidence]:
+    """The file store the recommendations services call (recommendations.hooks): only
+    files evidence.checks passed are stored."""
+    checked = [f for f in files if isinstance(f, CheckedFile)]
+    if len(checked) != len(files):
+        raise TypeError("only files checked by evidence.checks.inspect are stored")
+    return attach(item=item, entry=entry, by=by, files=checked, marking=marking)
 
 
 def attach(
@@ -217,6 +243,7 @@ def evidence_remove(*, item: TrackedItem, evidence_id: int, by: User, reason: st
     save_with_history(evidence, by=by, reason=f"Evidence removed: {reason}")
     save_item(item, by=by, reason=f"Evidence removed: {evidence.name}")
     audit("evidence-removed", by=by, item=item.pk, evidence=evidence.pk, sha256=evidence.sha256)
+    announce(item, Change.EVIDENCE_REMOVED, entries=[tombstone])
     name = evidence.storage_name
 
     def delete_content() -> None:

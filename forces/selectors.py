@@ -45,10 +45,17 @@ def chiefs_of_staff_of(region_id: int) -> QuerySet[Any]:
 
 
 def display_name(user: Any) -> str:
-    """How the portal names a person: their full name, else their username."""
+    """How the portal names a person, everywhere (pages, emails, messages, history):
+    their full name, else their username; "" for nobody."""
     if user is None:
         return ""
     return str(user.get_full_name() or user.get_username())
+
+
+def name_of(first: str | None, last: str | None, username: str | None) -> str:
+    """display_name from the columns themselves, for rows read with values_list (Django's
+    get_full_name is "first last", stripped)."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
 
 
 def role_of(user: Any) -> RoleSpec | None:
@@ -105,7 +112,7 @@ def people_roles(user_ids: Iterable[int | None], *, force: str = "") -> dict[int
         )
     )
     for pk, first, last, username, superuser, codename, app in rows:
-        names[pk] = f"{first or ''} {last or ''}".strip() or username
+        names[pk] = name_of(first, last, username)
         held.setdefault(pk, set())
         if codename and app == "recommendations":
             held[pk].add(codename)

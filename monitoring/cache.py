@@ -3,11 +3,11 @@
 Rendered public pages are kept in the `public` cache (its own Redis, REDIS_CACHE_URL,
 evicting the least recently used keys when full; else this process's memory) under a key
 made of the page's canonical address and the **public version**, a number every public
-change replaces: a public timeline entry (services.common.append_entry and the importer,
-once committed) or a change to a finding, report, force, theme or an item's themes
-(monitoring.signals). An internal entry changes nothing, so the cached pages stay. The
-same version makes the `ETag`, so a browser's conditional request is answered 304
-without rendering or reading the database.
+change replaces: a public timeline entry (the services' `item_changed` signal, sent once
+the change is committed) or a change to a finding, report, force, theme or an item's
+themes (monitoring.signals connects both). An internal entry changes nothing, so the
+cached pages stay. The same version makes the `ETag`, so a browser's conditional request
+is answered 304 without rendering or reading the database.
 
 The cache is bounded (issue 23): a page is stored only under a finite, canonical address
 (the path as the site writes it, known parameters only, each once, no free text, a page

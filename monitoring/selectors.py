@@ -1,80 +1,29 @@
-"""The one place that decides what the public may read (ADR 0008).
+"""The public site's one door to items and entries (ADR 0008).
 
 Every public page, download and data file starts from `public_items()` and reads
 timelines only through `public_timeline(item)` (or `last_public_update()`); nothing else
-in this app reads items or entries. Public: every item of a published report (its
-finding's texts, force, report, status and public ID) and its entries marked `public`.
-Never public: internal entries, authors, owners, liaison leads, target dates, closure
-proposals and evidence.
+in this app reads items or entries. What is public is the domain's rule, decided in
+`recommendations.public` (every item of a published report and its entries marked
+`public`; never internal entries, authors, owners, liaison leads, target dates, closure
+proposals or evidence): this module reads it from there and adds nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TypedDict
+from recommendations.public import (
+    PUBLIC,
+    PublicEntry,
+    last_public_update,
+    public_entries,
+    public_items,
+    public_timeline,
+)
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
-from django.utils import timezone
-
-from recommendations.models import TimelineEntry, TrackedItem
-
-PUBLIC = TimelineEntry.Visibility.PUBLIC
-
-
-class PublicEntry(TypedDict):
-    date: dt.date
-    kind: str
-    status: str | None
-    status_name: str | None
-    text: str
-
-
-def public_entries() -> QuerySet[TimelineEntry]:
-    """Every public timeline entry."""
-    return TimelineEntry.objects.filter(visibility=PUBLIC)
-
-
-def last_public_update() -> Subquery:
-    """The date of an item's newest public entry, as a subquery on OuterRef("pk")."""
-    return Subquery(
-        public_entries()
-        .filter(item_id=OuterRef("pk"))
-        .order_by()
-        .values("item_id")
-        .annotate(last=Max("date"))
-        .values("last")[:1]
-    )
-
-
-def public_items() -> QuerySet[TrackedItem]:
-    """The items the public may see, with the date of their last public update
-    (`last_public_update`). Only public columns are read: the owner, liaison lead and
-    target date are deferred and never shown."""
-    return (
-        TrackedItem.objects.filter(finding__report__published__lte=timezone.localdate())
-        .defer(
-            "search",
-            "owner_name",
-            "owner_rank",
-            "owner_department",
-            "liaison_lead",
-            "target_date",
-            "superseded_by",
-        )
-        .annotate(last_public_update=last_public_update())
-    )
-
-
-def public_timeline(item: TrackedItem) -> list[PublicEntry]:
-    """The item's public entries, newest first, as plain rows: the date, the status (for
-    a status entry) and the text. No author, ever."""
-    rows = (
-        public_entries()
-        .filter(item_id=item.pk)
-        .order_by("-date", "-position")
-        .values_list("date", "kind", "status_id", "status__name", "text")
-    )
-    return [
-        PublicEntry(date=day, kind=kind, status=status, status_name=name, text=text)
-        for day, kind, status, name, text in rows
-    ]
+__all__ = [
+    "PUBLIC",
+    "PublicEntry",
+    "last_public_update",
+    "public_entries",
+    "public_items",
+    "public_timeline",
+]

@@ -1,5 +1,7 @@
-"""What changes the public site besides a public timeline entry (which the services
-report themselves): findings, reports, forces, regions, themes and items' themes."""
+"""What changes the public site, connected in MonitoringConfig.ready(): an item's change
+that added a public entry (`recommendations.signals.item_changed`, sent once the change
+is committed), and any change to findings, reports, forces, regions, themes and items'
+themes."""
 
 from __future__ import annotations
 
@@ -10,10 +12,19 @@ from django.dispatch import receiver
 
 from forces.models import Force, Region
 from recommendations.models import Finding, InspectionReport, Status, Theme, TrackedItem
+from recommendations.signals import ItemChange, item_changed
 
-from .cache import public_changed
+from .cache import bump_public_version, public_changed
 
 PUBLIC_MODELS = (Finding, InspectionReport, Force, Region, Theme, Status)
+
+
+@receiver(item_changed, dispatch_uid="public_item_changed")
+def public_item_changed(sender: type, change: ItemChange, **kwargs: Any) -> None:
+    """A public entry is committed: the public pages show it (ADR 0008). Sent after the
+    commit, so a page rendered before it is never cached under the new version."""
+    if change.public:
+        bump_public_version()
 
 
 @receiver(post_save)

@@ -5,7 +5,7 @@ internal selectors (tests/monitoring/test_never_leaks.py checks it)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -23,10 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forces.models import Force
-from recommendations.exports import csv_lines
 from recommendations.models import Status, TrackedItem
 from recommendations.portal_format.parse import Entry, Page
 from recommendations.portal_format.render import render as render_portal_page
+from tracker.base_url import base_url
+from tracker.downloads import TEXT, csv_download, download
 
 from .cache import do_not_store, public_page
 from .filters import PublicItemFilter
@@ -48,11 +49,6 @@ DATA_COLUMNS = [
     "last_public_update",
     "public_page_url",
 ]
-
-
-def _base(request: HttpRequest) -> str:
-    """The site's address for links in data files: PORTAL_BASE_URL, else this host."""
-    return (settings.PORTAL_BASE_URL or request.build_absolute_uri("/")).rstrip("/")
 
 
 def item_path(force_slug: str, public_id: int | None) -> str:
@@ -286,9 +282,9 @@ def public_portal_page(obj: TrackedItem) -> str:
 @public_page()
 def portal_page(request: HttpRequest, force_slug: str, public_id: int) -> HttpResponse:
     obj = _public_item(force_slug, public_id)
-    response = HttpResponse(public_portal_page(obj), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{force_slug}-{public_id}.txt"'
-    return response
+    return download(
+        public_portal_page(obj), filename=f"{force_slug}-{public_id}.txt", content_type=TEXT
+    )
 
 
 @public_page(store=False)
@@ -299,7 +295,7 @@ def legacy_redirect(request: HttpRequest, force_slug: str, public_id: int) -> Ht
 
 
 def _data_rows(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[dict[str, Any]]:
-    base = _base(request)
+    base = base_url(request)
     for item in _rows_qs(qs).iterator(chunk_size=2000):
         row = _row(item)
         yield {
@@ -318,10 +314,6 @@ def _data_rows(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[dict
         }
 
 
-def _csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    return csv_lines(([row[c] for c in DATA_COLUMNS] for row in rows), headers=DATA_COLUMNS)
-
-
 def _bad_filters(filterset: PublicItemFilter) -> HttpResponse:
     problems = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
     return HttpResponse(
@@ -334,11 +326,8 @@ def data_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset, qs = _filtered(request)
     if not filterset.is_valid():
         return _bad_filters(filterset)
-    response = StreamingHttpResponse(
-        _csv_lines(_data_rows(request, qs)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="recommendations.csv"'
-    return response
+    rows = ([row[c] for c in DATA_COLUMNS] for row in _data_rows(request, qs))
+    return csv_download(rows, headers=DATA_COLUMNS, filename="recommendations.csv")
 
 
 def _json_chunks(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[str]:
@@ -367,7 +356,7 @@ def data_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 
 def _sitemap_lines(request: HttpRequest) -> Iterator[str]:
-    base = _base(request)
+    base = base_url(request)
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     yield f"<url><loc>{base}{reverse('monitoring:index')}</loc></url>\n"

@@ -1,16 +1,16 @@
-"""CSV and Excel exports of exactly the rows the list shows: same filters, scope, order."""
+"""CSV and Excel exports of exactly the rows the list shows: same filters, scope, order.
+The CSV is written, and every cell of both neutralised, by the kernel's one writer
+(tracker.downloads)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
-from tracker.text import for_spreadsheet
+from tracker.downloads import neutralise
 
 from .models import ClosureProposal, Finding, TrackedItem
 from .selectors import overdue_q, stale_q, today
@@ -66,25 +66,12 @@ COLUMN_WIDTHS = {
     "owner": 30,
     "url": 45,
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: object) -> object:
-    """Text as a spreadsheet cell: without what a spreadsheet cannot hold (control and
-    direction characters, tracker.text.for_spreadsheet), and never read as a formula
-    (such text is prefixed with a quote). Text is clean when it is stored; this is the
-    second line of defence for every CSV and XLSX, whatever reached the database."""
-    if isinstance(value, str):
-        value = for_spreadsheet(value)
-        if value.startswith(FORMULA_STARTS):
-            return "'" + value
-    return value
-
-
-def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
+def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
     """The export rows, streamed from the database in chunks; memory stays flat. Dates
     are dates (each format writes them its own way); links start with `base`, the
-    portal's address (PORTAL_BASE_URL, else the host the request came to)."""
+    portal's address (tracker.base_url)."""
     on = today()
     # How closure was verified: the open proposal's, else the one that closed the item.
     closing_proposal = ClosureProposal.objects.filter(
@@ -99,7 +86,7 @@ def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
         verified_by=Subquery(closing_proposal.values("verified_by")[:1]),
         verified_other=Subquery(closing_proposal.values("verified_other")[:1]),
     )
-    base = (settings.PORTAL_BASE_URL or base).rstrip("/")
+    base = base.rstrip("/")
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
     for r in qs.values_list(*FIELDS).iterator(chunk_size=2000):
         (
@@ -144,26 +131,6 @@ def rows(qs: QuerySet, base: str = "") -> Iterator[list[object]]:
             verified_by or "",
             verified_other or "",
         ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _text(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else value
-
-
-def csv_lines(data: Iterable[list[object]], headers: list[str] = HEADERS) -> Iterator[str]:
-    """CSV lines, streamed: the header, then each row with dates in ISO form, None as an
-    empty cell and formula-like text neutralised (every CSV the portal serves)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(headers)
-    for row in data:
-        yield writer.writerow([neutralise(_text(v)) for v in row])
 
 
 def xlsx_bytes(data: Iterable[list[object]]) -> bytes:

@@ -3,7 +3,8 @@ and the public one (monitoring.filters): the region, report, type and theme filt
 their "There is no ... called ..." messages, and the substring search used on SQLite.
 
 This module reads models only, never recommendations.selectors or the policy: the
-public side imports it, and decides what is public through monitoring.selectors alone.
+public side imports it, and reads what is public through monitoring.selectors alone
+(which takes the rule from recommendations.public).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The outstanding-items filters: GET parameters, shareable URLs, one FilterSet used by
-the list page and both exports."""
+the list page and both exports (and, through it, the saved views and the API). The
+feature apps add filters of their own through recommendations.hooks (the PCC's response:
+`response`), placed among these when this module is imported."""
 
 from __future__ import annotations
 
@@ -13,11 +15,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from forces.models import Force, Region
-from responses.selectors import STATE_LABELS as RESPONSE_STATE_LABELS
-from responses.selectors import STATES as RESPONSE_STATES
-from responses.selectors import State as ResponseState
-from responses.selectors import state_q as response_state_q
 
+from . import hooks
 from .filter_fields import (
     region_filter,
     report_filter,
@@ -95,13 +94,6 @@ class ItemFilter(df.FilterSet):
         label="Overdue",
         empty_label="Either",
         error_messages={"invalid_choice": "Overdue must be yes or no"},
-    )
-    response = df.ChoiceFilter(  # the PCC's response to the item's report (responses app)
-        choices=[(s, RESPONSE_STATE_LABELS[s]) for s in RESPONSE_STATES],
-        method="filter_response",
-        label="Police and crime commissioner's response",
-        empty_label="Any",
-        error_messages={"invalid_choice": "Response must be due, overdue or received"},
     )
     verified_by = df.ChoiceFilter(
         choices=[(v, str(label)[0].upper() + str(label)[1:]) for v, label in VERIFIED_BY],
@@ -190,10 +182,6 @@ class ItemFilter(df.FilterSet):
         overdue = overdue_q()
         return qs.filter(overdue) if value == "yes" else qs.exclude(overdue)
 
-    def filter_response(self, qs: QuerySet, name: str, value: ResponseState) -> QuerySet:
-        """Items whose force's PCC response to their report is due, overdue or received."""
-        return qs.filter(response_state_q(value))
-
     def filter_verified_by(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         """Items whose open closure proposal, or the one that closed them, was verified
         this way (returned and withdrawn proposals do not count)."""
@@ -224,3 +212,24 @@ class ItemFilter(df.FilterSet):
             first = str(qs.query.order_by[0]) if qs.query.order_by else ""
             qs = qs.order_by(*qs.query.order_by, "-id" if first.startswith("-") else "id")
         return qs
+
+
+def _add_registered_filters() -> None:
+    """The filters the feature apps registered (recommendations.hooks), each after the
+    filter it names, as if declared there: in the form, the saved views' parameters and
+    the API's (the FilterSets made from this one after this take them too)."""
+    for hook in hooks.list_filters():
+        added = hook.make()
+        if getattr(added, "field_name", None) is None:
+            added.field_name = hook.name  # as a declared filter's
+        for attribute in ("declared_filters", "base_filters"):
+            ordered: dict[str, df.Filter] = {}
+            for name, existing in getattr(ItemFilter, attribute).items():
+                ordered[name] = existing
+                if name == hook.after:
+                    ordered[hook.name] = added
+            ordered.setdefault(hook.name, added)
+            setattr(ItemFilter, attribute, ordered)
+
+
+_add_registered_filters()

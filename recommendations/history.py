@@ -7,6 +7,7 @@ interleaved by time. A fixed number of queries, whatever the length of the histo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from forces.models import Force
 from forces.selectors import people_roles
+from tracker.humanise import long_date
 
 from .models import ClosureProposal, Finding, Status, Theme, TrackedItem
 from .selectors import items_visible_to
@@ -231,41 +233,28 @@ class _Names:
         if lookup is not None:
             return str(lookup.get(value, NOT_SET))
         if isinstance(value, dt.date):
-            return f"{value.day} {value:%B %Y}"
+            return long_date(value)
         return str(value)
 
 
 CSV_HEADERS = ["when", "who", "role", "what", "field", "from", "to", "reason"]
 
 
-def csv_text(rows: list[HistoryRow]) -> str:
-    """The history as CSV for audit: one line per changed field (a change with none,
-    one line), newest first, cells that a spreadsheet would run as formulas quoted."""
-    import csv
-    import io
-
-    from .exports import neutralise
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
+def csv_rows(rows: list[HistoryRow]) -> Iterator[list[object]]:
+    """The history's CSV rows for audit (written by tracker.downloads.csv_lines, which
+    neutralises every cell): one line per changed field (a change with none, one line),
+    newest first."""
     for row in rows:
         when = timezone.localtime(row.when).strftime("%Y-%m-%d %H:%M:%S")
         changes: list[Change | None] = list(row.changes) or [None]
         for change in changes:
-            writer.writerow(
-                [
-                    neutralise(v)
-                    for v in (
-                        when,
-                        row.who,
-                        row.role,
-                        row.what,
-                        change.label if change else "",
-                        change.old if change else "",
-                        change.new if change else "",
-                        row.reason,
-                    )
-                ]
-            )
-    return out.getvalue()
+            yield [
+                when,
+                row.who,
+                row.role,
+                row.what,
+                change.label if change else "",
+                change.old if change else "",
+                change.new if change else "",
+                row.reason,
+            ]

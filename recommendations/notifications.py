@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
 from forces.selectors import chiefs_of_staff_of, display_name
+from tracker.base_url import absolute_url
 
 from . import policy
 from .models import ClosureProposal, TimelineEntry
@@ -20,8 +20,7 @@ DECIDED: dict[str, str] = {
 
 
 def item_url(item_id: int) -> str:
-    base = (settings.PORTAL_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
-    return base + reverse("recommendations:item", args=[item_id])
+    return absolute_url(reverse("recommendations:item", args=[item_id]))
 
 
 def chiefs_of_staff_for(region_id: int) -> list[str]:

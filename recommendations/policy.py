@@ -164,21 +164,26 @@ def _scope_ids(user: User) -> tuple[frozenset[int], frozenset[int]]:
     """(assigned force ids, force ids of the user's region), cached on the user object."""
     cached = getattr(user, "_tracker_scope", None)
     if cached is None:
+        from django.db.models import Exists, OuterRef, Q
+
         from forces.models import Force, Scope
 
-        scope = Scope.objects.filter(user=user).first()
-        if scope is None:
-            cached = (frozenset(), frozenset())
-        else:
-            assigned = frozenset(scope.forces.values_list("id", flat=True))
-            region = (
-                frozenset(
-                    Force.objects.filter(region_id=scope.region_id).values_list("id", flat=True)
-                )
-                if scope.region_id
-                else frozenset()
+        # One query: each force the person is assigned to, or that lies in their region.
+        rows = list(
+            Force.objects.order_by()
+            .annotate(
+                assigned=Exists(
+                    Scope.forces.through.objects.filter(force_id=OuterRef("pk"), scope__user=user)
+                ),
+                in_region=Exists(Scope.objects.filter(user=user, region_id=OuterRef("region_id"))),
             )
-            cached = (assigned, region)
+            .filter(Q(assigned=True) | Q(in_region=True))
+            .values_list("pk", "assigned", "in_region")
+        )
+        cached = (
+            frozenset(pk for pk, assigned, _ in rows if assigned),
+            frozenset(pk for pk, _, in_region in rows if in_region),
+        )
         user._tracker_scope = cached  # type: ignore[attr-defined]  # a cache on this request's user
     return cached
 

@@ -17,8 +17,9 @@ pending deliveries, under SKIP LOCKED, and mark them sent in the transaction tha
 them. A broker that is down loses nothing: the deliveries wait in the database and the
 next sweep sends them.
 
-The same sweep claims overdue police and crime commissioners' responses, once each, and
-the same digest lists them (`responses.reminders`, by the same rule).
+The same sweep claims what the feature apps' digest sections claim (the overdue police
+and crime commissioners' responses, `responses.reminders`, by the same rule), and the
+same digest lists them: the sections are registered in recommendations.hooks.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from django.utils import timezone
 
 from forces.models import Scope
 from forces.roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION
-from responses import reminders as response_reminders
 
+from . import hooks
 from .models import Reminder, ReminderDelivery, TrackedItem
 from .notifications import item_url
 from .selectors import stale_cutoff, stale_q, today
@@ -278,8 +279,9 @@ def _pending_by_person() -> dict[int, list[int]]:
         "user_id", "id"
     ):
         pending[user_id].append(delivery_id)
-    for user_id in response_reminders.pending_people():  # overdue PCC responses
-        pending.setdefault(user_id, [])
+    for section in hooks.digest_sections():  # overdue PCC responses
+        for user_id in section.pending_people():
+            pending.setdefault(user_id, [])
     return pending
 
 
@@ -289,8 +291,10 @@ def sweep(*, on: dt.date | None = None) -> tuple[SweepResult, list[int]]:
     the plan's, claims in chunks of 5,000, deliveries, pending people."""
     plan = plan_sweep(on)
     with transaction.atomic():
-        # Overdue PCC responses, claimed once, for the people the plan read.
-        response_reminders.claim(plan.on, plan.officers, plan.leads)
+        # The sections' lines (overdue PCC responses), claimed once, for the people the
+        # plan read.
+        for section in hooks.digest_sections():
+            section.claim(plan.on, plan.officers, plan.leads)
         won = _claim(plan.items) if plan.items else []
         ReminderDelivery.objects.bulk_create(
             [
@@ -321,8 +325,8 @@ def send_digest(user_id: int) -> tuple[int, int]:
             .select_related("reminder__item__force", "reminder__item__finding__report")
             .order_by("reminder__item__last_entry_on", "reminder__item_id")
         )
-        overdue_responses = response_reminders.lock_pending(user.pk)
-        if not pending and not overdue_responses:
+        sections = [(section, section.lock_pending(user.pk)) for section in hooks.digest_sections()]
+        if not pending and not any(locked for _, locked in sections):
             return 0, 0
         on = today()
         lines: dict[str, list[dict[str, object]]] = {
@@ -347,16 +351,19 @@ def send_digest(user_id: int) -> tuple[int, int]:
             "reminders": lines[Reminder.Kind.REMINDER],
             "escalations": lines[Reminder.Kind.ESCALATION],
             "stale_days": settings.STALE_AFTER_DAYS,
-            "responses": response_reminders.lines(overdue_responses, on),
         }
+        for section, locked in sections:
+            context[section.name] = section.lines(locked, on)
         n, m = len(context["reminders"]), len(context["escalations"])
         subject = f"{n + m} stale recommendation{'s' if n + m != 1 else ''} need an update"
         if m:
             subject += f" ({m} escalated)"
-        if overdue_responses:
-            r = len(overdue_responses)
-            pcc = f"{r} overdue police and crime commissioner's response{'s' if r != 1 else ''}"
-            subject = f"{subject}; {pcc}" if n + m else pcc[0].upper() + pcc[1:]
+        parts = [section.subject(len(locked)) for section, locked in sections if locked]
+        for index, part in enumerate(parts):
+            if n + m or index:
+                subject = f"{subject}; {part}"
+            else:
+                subject = part[0].upper() + part[1:]
         message = EmailMultiAlternatives(
             subject, render_to_string("emails/stale_digest.txt", context), None, [user.email]
         )
@@ -365,7 +372,8 @@ def send_digest(user_id: int) -> tuple[int, int]:
         )
         message.send()
         now = timezone.now()
-        response_reminders.mark_sent(overdue_responses)
+        for section, locked in sections:
+            section.mark_sent(locked)
         ReminderDelivery.objects.filter(pk__in=[d.pk for d in pending]).update(sent_at=now)
         Reminder.objects.filter(
             pk__in={d.reminder_id for d in pending}, sent_at__isnull=True

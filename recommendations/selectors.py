@@ -88,6 +88,17 @@ def item_detail(*, user: User, pk: int) -> TrackedItem:
     return visible_item(user=user, pk=pk, queryset=detail)
 
 
+def item_for_action(*, user: User, pk: int) -> TrackedItem:
+    """The item an action is posted to, in one query: its own columns and those its
+    action page names (finding, report, force, status), none of the item page's lists
+    (themes, reminders, proposals: the service reads the open proposal under its lock).
+    404 as `item_detail`."""
+    lean = (
+        items_visible_to(user).select_related("finding__report", "force", "status").defer("search")
+    )
+    return visible_item(user=user, pk=pk, queryset=lean)
+
+
 def timeline_newest_first(item_id: int, *, force_name: str = "") -> list[dict[str, object]]:
     """An item's timeline for its page, newest first, as plain rows (no model instances:
     an item can have hundreds of entries) in three queries whatever its length: the

@@ -7,6 +7,9 @@ them sent with the item reminders. A response is overdue once, so it is claimed 
 
 The people reminded are the force's liaison officers and liaison leads (those who record
 responses), with an email address, found by permission as for stale items.
+
+The core's sweep and digest (recommendations.reminders) call these through the digest
+section `DIGEST`, registered in ResponsesConfig.ready (recommendations.hooks).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from recommendations.hooks import DigestSection
 from recommendations.models import TrackedItem
 from tracker.humanise import long_date
 
@@ -124,3 +128,19 @@ def mark_sent(deliveries: list[ResponseReminderDelivery]) -> None:
     ResponseReminder.objects.filter(
         pk__in={d.reminder_id for d in deliveries}, sent_at__isnull=True
     ).update(sent_at=now)
+
+
+def subject(count: int) -> str:
+    """The digest subject's words for `count` overdue responses."""
+    return f"{count} overdue police and crime commissioner's response{'s' if count != 1 else ''}"
+
+
+DIGEST = DigestSection(
+    name="responses",  # the digest templates' name for these lines
+    claim=claim,
+    pending_people=pending_people,
+    lock_pending=lock_pending,
+    lines=lines,
+    subject=subject,
+    mark_sent=mark_sent,
+)

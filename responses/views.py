@@ -4,15 +4,15 @@ the selectors; no rules live here."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recommendations import errors, policy
-from recommendations.exports import csv_lines
 from recommendations.models import InspectionReport
 from recommendations.views.common import AuthenticatedHttpRequest, posted
+from tracker.downloads import csv_download
+from tracker.refusals import form_error, shows_refusals
 
 from . import selectors, services
 from .forms import ResponseForm
@@ -30,13 +30,14 @@ CSV_HEADER = [
 
 
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def record(request: AuthenticatedHttpRequest, slug: str, force: str) -> HttpResponse:
     """Record or correct a force's PCC response to a report: 404 outside the person's
     scope, 403 for people who may see it but not record it."""
     current = selectors.force_response(request.user, slug, force)
     refusal = policy.refusal(request.user, policy.Action.RECORD_RESPONSE, current.force)
     if refusal is not None:
-        raise PermissionDenied(refusal.message)
+        raise refusal()
     items = list(selectors.response_items(current.report, current.force))
     initial: dict[str, object] = {}
     if current.response is not None:
@@ -60,10 +61,7 @@ def record(request: AuthenticatedHttpRequest, slug: str, force: str) -> HttpResp
                     answers=form.answers(),
                 )
             except errors.DomainError as error:
-                if error.http_status == 403:
-                    raise PermissionDenied(error.message) from None
-                status = error.http_status
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -83,7 +81,9 @@ def responses_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """`force,report,published,due,received,response_url,reference,answer`, one row per
     force the person can see per recommendation; dates ISO; formulas neutralised."""
     report = get_object_or_404(InspectionReport, slug=slug)
-    lines = csv_lines(selectors.csv_rows(request.user, report), headers=CSV_HEADER)
-    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{report.slug}-responses.csv"'
-    return response
+    return csv_download(
+        selectors.csv_rows(request.user, report),
+        headers=CSV_HEADER,
+        filename=f"{report.slug}-responses.csv",
+        stream=False,
+    )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from recommendations.errors import DomainError
 from recommendations.views.common import AuthenticatedHttpRequest
+from tracker.refusals import form_error, shows_refusals
 
 from . import services
 from .forms import SavedSearchForm
@@ -29,6 +30,7 @@ def saved_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def saved_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The form to name the list's current filters (the GET parameters, or the posted
     `query`); saving goes back to the list with them."""
@@ -44,11 +46,13 @@ def saved_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 owner=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
             )
         except DomainError as error:
-            form.add_error(error.field if error.field == "name" else None, error.message)
+            status = form_error(form, error)
         else:
             messages.success(request, f"Saved your view '{view.name}'")
             return HttpResponseRedirect(list_url(view.query))
-    return render(request, "savedsearches/new.html", {"form": form}, status=400)
+    else:
+        status = 400
+    return render(request, "savedsearches/new.html", {"form": form}, status=status)
 
 
 @require_GET
@@ -57,6 +61,7 @@ def saved_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def saved_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         view = saved_search_of(request.user, pk)

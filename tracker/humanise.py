@@ -1,4 +1,6 @@
-"""Ages in words people use ("3 months ago"), with the exact date in a <time> element."""
+"""Dates as people read them, in one place: ages in words ("3 months ago", with the
+exact date in a <time> element), and the long date ("2 January 2025") every page, email
+and message shows (the `long_date` and `long_datetime` filters of the templates)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,29 @@ def age_words(day: dt.date, on: dt.date | None = None) -> str:
     return f"{days // 365} years ago"
 
 
-def long_date(day: dt.date) -> str:
+def _local(value: dt.date | str) -> dt.date:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value
+
+
+def long_date(value: dt.date | str | None) -> str:
+    """ "2 January 2025": a date, a time's date in the portal's time zone, or an ISO date;
+    empty for none."""
+    if not value:  # None, "", or a template's undefined value
+        return ""
+    day = _local(value)
     return f"{day.day} {day:%B %Y}"
+
+
+def long_datetime(value: dt.datetime | None) -> str:
+    """ "2 January 2025 at 14:05", in the portal's time zone; empty for none."""
+    if not value:
+        return ""
+    when = _local(value)
+    return f"{long_date(when)} at {when:%H:%M}"
 
 
 def ago(day: dt.date | None, on: dt.date | None = None) -> Markup:

@@ -5,8 +5,11 @@ govuk-frontend-jinja (GOV.UK Frontend's macros), for example
 `{% from "govuk_frontend_jinja/components/input/macro.html" import govukInput %}`.
 Django's backend already puts request, csrf_input and csrf_token in every page's
 context, and the context processors in TEMPLATES add user, perms, messages and the
-service's settings; this adds url(), static(), the form adapter (tracker.govuk_forms)
-and the few Django filters the templates use.
+service's settings; this adds url(), static(), the form adapter (tracker.govuk_forms),
+the few Django filters the templates use, and the kernel's ways of showing things, so a
+template never spells them out: `long_date` and `long_datetime` (tracker.humanise),
+`display_name(person)` (forces.selectors) and `split_bullets(text)` (the recommendation
+texts' bullets, portal_format.parse).
 """
 
 from __future__ import annotations
@@ -29,8 +32,11 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from forces.selectors import display_name
+from recommendations.portal_format.parse import split_bullets
+
 from .govuk_forms import govuk_error_list, govuk_field
-from .humanise import ago
+from .humanise import ago, long_date, long_datetime
 
 
 def url(name: str, *args: object, **kwargs: object) -> str:
@@ -128,9 +134,13 @@ def environment(**options: Any) -> Environment:
         govuk_error_list=govuk_error_list,
         govuk_attributes=govuk_attributes,
         ago=ago,
+        display_name=display_name,
+        split_bullets=split_bullets,
     )
     env.filters.update(
         date=date,
+        long_date=long_date,
+        long_datetime=long_datetime,
         pluralize=defaultfilters.pluralize,
         truncatewords=defaultfilters.truncatewords,
     )

@@ -25,12 +25,13 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import BaseCache, caches
-from django.core.mail import send_mail
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
 from ipware import get_client_ip
+
+from .account_mail import account_notice
+from .base_url import base_url
 
 log = logging.getLogger("tracker.security")
 # Operational errors (a cache that is down, an email not sent), with tracebacks: not
@@ -252,27 +253,19 @@ def lockouts_clear(user: Any) -> None:
 
 def password_changed_notify(user: Any) -> None:
     """Tell the person, by email, that their password was changed, so that a change they
-    did not make does not go unnoticed."""
+    did not make does not go unnoticed (the account emails' one sender,
+    tracker.account_mail)."""
     if not user.email:
         return
-    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
-    name = user.get_full_name() or user.get_username()
-    base = (settings.PORTAL_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
-    body = (
-        f"Hello {name},\n\n"
-        f"The password of your {settings.SERVICE_NAME} account ({user.get_username()}) "
-        f"was changed on {when} (UK time).\n\n"
-        "If you changed it, you need do nothing.\n\n"
-        "If you did not, reset your password now at "
-        f"{base}/accounts/password_reset/ and tell your administrator.\n"
+    sent = account_notice(
+        user,
+        f"The password of your {settings.SERVICE_NAME} account ({user.get_username()}) was changed",
+        subject=f"Your {settings.SERVICE_NAME} password was changed",
+        advice=(
+            "If you changed it, you need do nothing.\n\n"
+            "If you did not, reset your password now at "
+            f"{base_url()}/accounts/password_reset/ and tell your administrator."
+        ),
     )
-    try:
-        send_mail(
-            f"Your {settings.SERVICE_NAME} password was changed",
-            body,
-            None,
-            [user.email],
-        )
-    except Exception:
-        ops_log.exception("password-change email not sent")
+    if not sent:
         event("password-change-email-failed", user=user, level=logging.ERROR)

@@ -14,15 +14,14 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from forces.selectors import display_name, role_of
 
+from .account_mail import account_notice
 from .security import event
 
 RECOVERY_CODES = 10
@@ -176,16 +175,6 @@ def totp_for_new_user(user: Any) -> str:
 
 
 def notify(user: Any, what: str) -> None:
-    """Email the person about a change to their account's sign-in."""
-    if not user.email:
-        return
-    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
-    body = (
-        f"Hello {display_name(user)},\n\n{what} on {when} (UK time).\n\n"
-        "If this was you, you need do nothing. If it was not, reset your password "
-        "and tell your administrator now.\n"
-    )
-    try:
-        send_mail(f"{settings.SERVICE_NAME}: {what}", body, None, [user.email])
-    except Exception:
-        ops_log.exception("two-factor email not sent")
+    """Email the person about a change to their account's sign-in (the one sender of
+    account emails, tracker.account_mail)."""
+    account_notice(user, what)

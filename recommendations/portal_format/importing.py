@@ -31,6 +31,7 @@ from ..models import (
     TimelineEntry,
     TrackedItem,
 )
+from ..public import published_entries
 from . import parse as portal_parse
 from .render import render
 
@@ -134,11 +135,9 @@ def _entry_value(entry: TimelineEntry) -> str:
 
 
 def _published(item: TrackedItem) -> list[TimelineEntry]:
-    """The item's entries a portal page carries: its public ones, oldest first (the
-    monitoring app's selector decides what is public; internal entries never leave)."""
-    from monitoring.selectors import public_entries
-
-    return list(public_entries().filter(item_id=item.pk).order_by("date", "position"))
+    """The item's entries a portal page carries: its public ones, oldest first
+    (`recommendations.public` decides what is public; internal entries never leave)."""
+    return published_entries(item)
 
 
 def _stored_entries(item: TrackedItem) -> list[tuple[object, str, str]]:

@@ -4,7 +4,6 @@ authorises or returns it, and the proposer may withdraw it before a decision."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from forces.selectors import display_name
 
 from .. import errors
+from ..hooks import AttachedFile
 from ..models import (
     ClosureProposal,
     Status,
@@ -21,22 +21,23 @@ from ..models import (
 )
 from ..policy import Action
 from ..selectors import today
+from ..signals import Change
 from .common import (
     DECIDED_ERRORS,
-    append_entry,
+    NewEntry,
+    announce,
+    append_entries,
     append_note,
     attach_evidence,
     audit,
     clean_text,
     lock_item,
-    queue_task,
+    lock_item_and_open_proposal,
+    note,
     require,
     save_item,
     save_with_history,
 )
-
-if TYPE_CHECKING:
-    from evidence.checks import CheckedFile
 
 OTHER_MAX_LENGTH = ClosureProposal._meta.get_field("verified_other").max_length or 200
 
@@ -49,7 +50,7 @@ def closure_propose(
     reason: str,
     verified_by: str,
     verified_other: str = "",
-    files: Sequence[CheckedFile] = (),
+    files: Sequence[AttachedFile] = (),
     marking: str = "OFFICIAL",
 ) -> ClosureProposal:
     """A liaison lead proposes closure, saying how the requirement was verified (one of
@@ -88,7 +89,7 @@ def closure_propose(
     )
     attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)
     save_item(item, by=by, reason="Closure proposed")
-    queue_task("notify_proposal", proposal.pk)
+    announce(item, Change.CLOSURE_PROPOSED, entries=[entry], proposal=proposal)
     return proposal
 
 
@@ -102,9 +103,9 @@ def _decide(
     publish_note: bool = False,
     proposal_id: int | None = None,
 ) -> ClosureProposal:
-    item = lock_item(item)
-    proposal = require(by, action, item)
-    assert proposal is not None  # _require guarantees an open proposal for these actions
+    item, proposal = lock_item_and_open_proposal(item)
+    proposal = require(by, action, item, proposal=proposal, proposal_read=True)
+    assert proposal is not None  # require guarantees an open proposal for these actions
     if proposal_id is not None and proposal.pk != proposal_id:
         # The caller named another proposal (the API's address): it was decided already.
         named = ClosureProposal.objects.filter(pk=proposal_id, item=item).first()
@@ -118,45 +119,49 @@ def _decide(
     save_with_history(proposal, by=by, reason=f"Closure {state}")
     name = display_name(by)
     Event = TimelineEntry.Event
+    new: list[NewEntry]
     if state == ClosureProposal.State.AUTHORISED:
-        append_entry(
-            item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.COMPLETE
-        )
         # The public comment the real portal shows; the chief's note joins it only when
         # they chose to publish it, and otherwise stays on the timeline as internal.
         published = "Authorised for closure." + (f" {reason}" if reason and publish_note else "")
-        append_note(
-            item,
-            by=by,
-            text=published,
-            event=Event.CLOSURE_AUTHORISED,
-            visibility=TimelineEntry.Visibility.PUBLIC,
-        )
-        if reason and not publish_note:
-            append_note(
-                item,
+        new = [
+            NewEntry(kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.COMPLETE),
+            note(
                 by=by,
-                text=f"Authorised for closure by {name}: {reason}",
+                text=published,
                 event=Event.CLOSURE_AUTHORISED,
-                visibility=TimelineEntry.Visibility.INTERNAL,
+                visibility=TimelineEntry.Visibility.PUBLIC,
+            ),
+        ]
+        if reason and not publish_note:
+            new.append(
+                note(
+                    by=by,
+                    text=f"Authorised for closure by {name}: {reason}",
+                    event=Event.CLOSURE_AUTHORISED,
+                    visibility=TimelineEntry.Visibility.INTERNAL,
+                )
             )
     elif state == ClosureProposal.State.WITHDRAWN:
-        append_note(
-            item,
-            by=by,
-            text=f"Closure proposal withdrawn by {name}: {reason}",
-            event=Event.CLOSURE_WITHDRAWN,
-        )
+        new = [
+            note(
+                by=by,
+                text=f"Closure proposal withdrawn by {name}: {reason}",
+                event=Event.CLOSURE_WITHDRAWN,
+            )
+        ]
     else:
-        append_note(
-            item,
-            by=by,
-            text=f"Closure proposal returned by {name}: {reason}",
-            event=Event.CLOSURE_RETURNED,
-        )
+        new = [
+            note(
+                by=by,
+                text=f"Closure proposal returned by {name}: {reason}",
+                event=Event.CLOSURE_RETURNED,
+            )
+        ]
+    entries = append_entries(item, new)
     save_item(item, by=by, reason=f"Closure {state}")
     audit(f"closure-{state}", by=by, item=item.pk, proposal=proposal.pk)
-    queue_task("notify_proposal", proposal.pk)
+    announce(item, Change.CLOSURE_DECIDED, entries=entries, proposal=proposal)
     return proposal
 
 

@@ -23,9 +23,11 @@ from ..models import (
     TrackedItem,
 )
 from ..selectors import today
+from ..signals import Change
 from .common import (
     CLOSING_STATUSES,
     Actor,
+    announce,
     history_user,
     lock_item,
     save_item,
@@ -172,13 +174,9 @@ def _import_entries(
         if entry.date > item.last_entry_on:
             item.last_entry_on = entry.date
     if any(e.kind == TimelineEntry.Kind.STATUS for e in entries):
-        item.status_order = status_order(item.status_id)
+        item.status_order = status_order(item.status_id)  # an expression: the UPDATE reads it
     created = TimelineEntry.objects.bulk_create(rows, batch_size=2000)
     search_refresh([item.pk])
-    if created:
-        from monitoring.cache import public_changed
-
-        public_changed()  # imported entries are public (ADR 0008)
     return created
 
 
@@ -201,8 +199,9 @@ def timeline_import(
     )
     if portal_id and item.portal_id is None:
         item.portal_id = portal_id
-    _import_entries(item, entries, by=by)
+    created = _import_entries(item, entries, by=by)
     save_item(item, by=by, reason=f"Imported from {source}")
+    announce(item, Change.IMPORTED, entries=created)  # public entries (ADR 0008)
     return item
 
 
@@ -240,8 +239,9 @@ def item_import_create(
         on=entries[0].date,
         with_first_entry=False,
     )
-    _import_entries(item, entries, by=by)
+    created = _import_entries(item, entries, by=by)
     save_item(item, by=by, reason=f"Imported from {source}")
+    announce(item, Change.IMPORTED, entries=created)  # public entries (ADR 0008)
     return item
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -15,6 +15,7 @@ from forces.models import Force
 from forces.selectors import display_name, liaison_leads_of
 
 from .. import errors, policy
+from ..hooks import AttachedFile
 from ..models import (
     DERIVED_FIELDS,
     Status,
@@ -23,8 +24,11 @@ from ..models import (
 )
 from ..policy import Action
 from ..selectors import items_visible_to, today
+from ..signals import Change
 from .common import (
-    append_entry,
+    NewEntry,
+    announce,
+    append_entries,
     append_note,
     attach_evidence,
     audit,
@@ -33,13 +37,10 @@ from .common import (
     clean_line,
     clean_text,
     lock_item,
-    queue_task,
+    note,
     require,
     save_item,
 )
-
-if TYPE_CHECKING:
-    from evidence.checks import CheckedFile
 
 
 @transaction.atomic
@@ -51,7 +52,7 @@ def comment_add(
     on: dt.date | None = None,
     action: Action = Action.COMMENT,
     visibility: str = "",
-    files: Sequence[CheckedFile] = (),
+    files: Sequence[AttachedFile] = (),
     marking: str = "OFFICIAL",
 ) -> TimelineEntry:
     """A comment (liaison lead) or a progress update (liaison officer, action
@@ -72,14 +73,20 @@ def comment_add(
         raise errors.DomainError(
             "Choose whether the public will see this comment", field="visibility"
         )
-    entry = append_entry(
+    [entry] = append_entries(
         item,
-        kind=TimelineEntry.Kind.COMMENT,
-        on=on,
-        by=by,
-        text=text,
-        event=TimelineEntry.Event.PROGRESS_UPDATE if progress else TimelineEntry.Event.COMMENT,
-        visibility=visibility,
+        [
+            NewEntry(
+                kind=TimelineEntry.Kind.COMMENT,
+                on=on,
+                by=by,
+                text=text,
+                event=TimelineEntry.Event.PROGRESS_UPDATE
+                if progress
+                else TimelineEntry.Event.COMMENT,
+                visibility=visibility,
+            )
+        ],
     )
     attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)
     save_item(
@@ -87,7 +94,7 @@ def comment_add(
         by=by,
         reason="Progress update added" if action == Action.PROGRESS_UPDATE else "Comment added",
     )
-    queue_task("notify_entry", entry.pk)
+    announce(item, Change.ENTRY_ADDED, entries=[entry])
     return entry
 
 
@@ -157,13 +164,14 @@ def owner_set(
         return locked
     summary = "; ".join(changes)
     text = summary[0].upper() + summary[1:] + "."
-    append_note(
+    entry = append_note(
         locked,
         by=by,
         text=text,
         event=TimelineEntry.Event.OWNER_CHANGED,
     )
     save_item(locked, by=by, reason=text)
+    announce(locked, Change.OWNER_SET, entries=[entry])
     return locked
 
 
@@ -183,15 +191,18 @@ def status_change(
     to = to or allowed.get(item.status_id)
     if to is None or allowed.get(item.status_id) != to:
         raise errors.InvalidTransition
-    append_entry(item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=to)
+    new = [NewEntry(kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=to)]
     if reason.strip():
-        append_note(
-            item,
-            by=by,
-            text=clean_text(reason, field="reason", label="the reason"),
-            event=TimelineEntry.Event.REVIEW_REASON,
+        new.append(
+            note(
+                by=by,
+                text=clean_text(reason, field="reason", label="the reason"),
+                event=TimelineEntry.Event.REVIEW_REASON,
+            )
         )
+    entries = append_entries(item, new)
     save_item(item, by=by, reason=f"Status changed to {to}")
+    announce(item, Change.STATUS_CHANGED, entries=entries)
     return item
 
 
@@ -219,16 +230,20 @@ def no_further_action(
         if later.pk == item.pk:
             raise errors.DomainError("An item cannot supersede itself", field="superseded_by")
     item.superseded_by = later
-    append_entry(
-        item, kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=Status.NO_FURTHER_ACTION
-    )
-    append_note(
+    entries = append_entries(
         item,
-        by=by,
-        text=reason,
-        event=TimelineEntry.Event.NO_FURTHER_ACTION,
+        [
+            NewEntry(
+                kind=TimelineEntry.Kind.STATUS,
+                on=today(),
+                by=by,
+                status=Status.NO_FURTHER_ACTION,
+            ),
+            note(by=by, text=reason, event=TimelineEntry.Event.NO_FURTHER_ACTION),
+        ],
     )
     save_item(item, by=by, reason="No further action needed")
+    announce(item, Change.NO_FURTHER_ACTION, entries=entries)
     return item
 
 
@@ -251,6 +266,7 @@ def liaison_lead_assign(*, item: TrackedItem, by: User, lead: User | None) -> Tr
     name = display_name(lead) if lead else "nobody"
     save_item(item, by=by, reason=f"Liaison lead set to {name}")
     audit("liaison-lead-assigned", by=by, item=item.pk, lead=lead.pk if lead else None)
+    announce(item, Change.LEAD_ASSIGNED)
     return item
 
 
@@ -277,6 +293,7 @@ def force_lead_assign(*, force: Force, by: User, lead: User | None) -> list[int]
     for item in items:
         item.liaison_lead = lead
         save_item(item, by=by, reason=f"Liaison lead set to {name} for {force.name}'s open items")
+        announce(item, Change.LEAD_ASSIGNED)
     audit(
         "force-liaison-lead-assigned",
         by=by,

@@ -20,12 +20,15 @@ from ..models import (
     TrackedItem,
 )
 from ..selectors import today
+from ..signals import Change
 from .common import (
     Actor,
+    announce,
     append_entry,
     check_not_too_early,
     clean_line,
     clean_text,
+    forget_computed,
     history_user,
     save_with_history,
     search_refresh,
@@ -74,7 +77,7 @@ def item_create(
     )
     save_with_history(item, by=by, reason="Created")
     if with_first_entry:
-        append_entry(
+        entry = append_entry(
             item,
             kind=TimelineEntry.Kind.STATUS,
             on=start,
@@ -84,6 +87,8 @@ def item_create(
             event=TimelineEntry.Event.IMPORTED if author_name else None,
         )
         item.save(update_fields=["status", "status_order", "last_entry_on"])
+        announce(item, Change.CREATED, entries=[entry])  # a public status entry
+    forget_computed(item)
     if with_first_entry and refresh_search:
         search_refresh([item.pk])
     return item

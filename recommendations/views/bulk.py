@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -26,6 +25,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tracker.refusals import shows_refusals
 from tracker.security import event
 
 from .. import actions, errors, policy
@@ -136,6 +136,7 @@ def _versions(request: AuthenticatedHttpRequest) -> dict[int, int]:
 
 
 @require_POST
+@shows_refusals
 def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     selection = _Selection(request)
     if selection.error:
@@ -149,7 +150,7 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Chosen already: each item's own refusal is shown on the check page, and at
         # confirmation the service decides for each item as things are then.
         if not actions.offered(request.user, action):
-            raise PermissionDenied(errors.NotPermitted.message)
+            raise errors.NotPermitted()
         allowed = [(action, _bulk(chosen.action).label)]
     else:
         allowed = selection.allowed_on_every()

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from tracker.base_url import base_url
+from tracker.downloads import csv_download
 
 from .. import exports
 from ..national import FINDING_SORTS, CopyRow, finding_rollup
@@ -76,40 +78,32 @@ def finding(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _csv_rows(rows: list[CopyRow], base: str) -> Iterator[str]:
-    writer = csv.writer(exports._Echo())
-    yield writer.writerow(CSV_HEADERS)
+def _csv_rows(rows: list[CopyRow], base: str) -> Iterator[list[object]]:
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
     for r in rows:
-        values: list[object] = [
+        yield [
             r.force,
             r.region,
-            r.portal_id if r.portal_id is not None else "",
+            r.portal_id,
             r.status.slug,
-            r.last_update.isoformat(),
+            r.last_update,
             r.days_since_update,
             "yes" if r.stale else "no",
             "yes" if r.overdue else "no",
             r.owner,
-            r.target_date.isoformat() if r.target_date else "",
+            r.target_date,
             r.liaison_lead,
             "yes" if r.proposal else "no",
             r.proposal.verified_by if r.proposal else "",
             base + item_path.format(r.item_id),
         ]
-        yield writer.writerow([exports.neutralise(v) for v in values])
 
 
 @require_GET
 def finding_export(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     rollup = finding_rollup(request.user, pk, _sort(request))
-    from django.conf import settings
-
-    base = (settings.PORTAL_BASE_URL or request.build_absolute_uri("/")).rstrip("/")
-    response = StreamingHttpResponse(
-        _csv_rows(rollup.rows, base), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        _csv_rows(rollup.rows, base_url(request)),
+        headers=CSV_HEADERS,
+        filename=f"finding-{pk}-{exports.today().isoformat()}.csv",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="finding-{pk}-{exports.today().isoformat()}.csv"'
-    )
-    return response

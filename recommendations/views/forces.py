@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from forces.models import Force
 from forces.selectors import display_name, liaison_leads_of, people_described
+from tracker.refusals import form_error, shows_refusals
 
 from .. import errors, forms, policy, services
 from ..models import TrackedItem
@@ -20,6 +20,7 @@ from .common import AuthenticatedHttpRequest, posted
 
 
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def force_lead(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Choose the liaison lead of every open item of the force at once. A force outside
     the person's scope is not found; one they see but may not reassign is forbidden."""
@@ -29,16 +30,17 @@ def force_lead(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such force")
     refusal = policy.refusal(request.user, Action.ASSIGN_FORCE_LEAD, force)
     if refusal is not None:
-        raise PermissionDenied(refusal.message)
+        raise refusal()
     form = forms.LeadForm(posted(request), leads=liaison_leads_of(force.pk))
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             lead = form.cleaned_data["lead"]
             try:
                 changed = services.force_lead_assign(force=force, by=request.user, lead=lead)
             except errors.DomainError as error:
-                form.add_error("lead" if error.field == "lead" else None, error.message)
+                status = form_error(form, error)
             else:
                 name = display_name(lead) if lead else "nobody"
                 if changed:
@@ -51,7 +53,6 @@ def force_lead(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 else:
                     messages.info(request, "Nothing changed")
                 return redirect("recommendations:force_lead", slug=force.slug)
-        status = 400
     by_lead = list(
         TrackedItem.objects.filter(force=force, status_id__in=policy.OPEN)
         .values("liaison_lead")

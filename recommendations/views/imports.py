@@ -5,66 +5,42 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.forms.utils import ErrorDict
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tracker.refusals import form_error, shows_refusals
 from tracker.security import event
+from tracker.uploads import UploadRefused, limit_uploads
 
 from .. import forms, imports
 from ..models import PendingImport, Status
-from ..portal_format import importing
-from ..uploads import LimitedUploadHandler, bad_content_length, declared_length, megabytes
+from ..uploads import import_limits
 from .common import AuthenticatedHttpRequest, posted
 
-IMPORT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
+
+def _import_refused(request: HttpRequest, error: UploadRefused) -> HttpResponse:
+    """The upload form again, saying which limit the files went past; nothing of them
+    is kept (and, refused by its declared length, nothing of the body read)."""
+    form = forms.ImportForm()
+    status = form_error(form, error)
+    return render(request, "recommendations/import.html", {"form": form}, status=status)
 
 
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
-@csrf_exempt  # checked by import_upload once the limited handler is in place
 @require_http_methods(["GET", "POST"])
+@limit_uploads(import_limits, refused=_import_refused)
+@shows_refusals
 def import_pages(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload pages and preview what importing them would do; nothing is written.
     A body that says it is too large is refused before it is read; the rest streams
-    through a handler that stops at the first file over the limit."""
-    if request.method == "POST":
-        declared = declared_length(request)
-        if declared is None:
-            return bad_content_length(request)
-        if declared > IMPORT_MAX_REQUEST_BYTES:
-            return _import_refused(
-                request,
-                f"The upload is larger than {megabytes(IMPORT_MAX_REQUEST_BYTES)}: "
-                "upload fewer pages at once",
-            )
-        limiter = LimitedUploadHandler(
-            request, per_file=importing.MAX_FILE_BYTES, total=IMPORT_MAX_REQUEST_BYTES
-        )
-        request.upload_handlers.insert(0, limiter)
-        return _import_upload(request, limiter)
-    return _import_upload(request, None)
-
-
-def _import_refused(request: HttpRequest, message: str) -> HttpResponse:
-    form = forms.ImportForm()
-    # Shown, nothing read.
-    form._errors = ErrorDict(files=form.error_class([message]))  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
-    return render(request, "recommendations/import.html", {"form": form}, status=413)
-
-
-@csrf_protect
-def _import_upload(
-    request: AuthenticatedHttpRequest, limiter: LimitedUploadHandler | None
-) -> HttpResponse:
+    through the upload limiter, which stops at the first file over the limit
+    (recommendations.uploads.import_limits, tracker.uploads)."""
     form = forms.ImportForm(posted(request), request.FILES or None)
-    if limiter is not None and limiter.refusal:
-        return _import_refused(request, limiter.refusal)
     plan = pending = None
     if request.method == "POST" and form.is_valid():
         force = form.cleaned_data["force"]
@@ -97,6 +73,7 @@ def _import_upload(
 
 @permission_required("recommendations.import_portal_pages", raise_exception=True)
 @require_http_methods(["POST"])
+@shows_refusals
 def import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply exactly what was previewed; if the data changed since, write nothing.
     Large imports go to the worker and the person sees their progress."""

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.forms.utils import ErrorDict
 from django.http import (
     Http404,
     HttpRequest,
@@ -20,8 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from evidence import views as evidence_views
 from evidence.forms import add_evidence_fields
 from evidence.selectors import evidence_of_item
-from evidence.uploads import EvidenceUploadHandler
+from evidence.uploads import evidence_limits
 from responses.selectors import item_response
+from tracker.downloads import TEXT, csv_download, download
+from tracker.refusals import form_error, refusal_status, shows_refusals
+from tracker.uploads import UploadRefused, limit_uploads
 
 from .. import actions, errors, forms, history, policy, services
 from ..models import TrackedItem
@@ -30,10 +31,10 @@ from ..portal_format import importing
 from ..selectors import (
     is_overdue,
     item_detail,
+    item_for_action,
     open_proposal,
     timeline_newest_first,
 )
-from ..uploads import bad_content_length, declared_length
 from .common import AuthenticatedHttpRequest, posted
 
 
@@ -68,7 +69,6 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "overdue": is_overdue(obj),
             "actions": offered,
-            "bullets": _bullets(obj.finding.text),
             "evidence": evidence_of_item(obj.pk),
             "may_remove_evidence": policy.refusal(request.user, Action.REMOVE_EVIDENCE, obj)
             is None,
@@ -79,41 +79,42 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _bullets(text: str) -> tuple[str, list[str]]:
-    """Split a recommendation's text into its lead-in and its bulleted actions."""
-    from ..portal_format.parse import split_bullets
-
-    return split_bullets(text)
-
-
-@csrf_exempt  # checked by _item_action once the evidence upload limits are in place
+@csrf_exempt  # checked by _item_action_checked, after the gate and the upload limits
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def item_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """An action's form. The service decides (under the item's lock) and its domain
-    error is what the person sees, with the error's own status code; the refusal shown
-    before a form is posted comes from the same function the service asks. A form that
-    can carry evidence files gets the upload limits before its body is read."""
-    limiter = None
+    error is what the person sees, with the error's own status code (tracker.refusals);
+    the refusal shown before a form is posted comes from the same function the service
+    asks. A form that can carry evidence files is let through the evidence gate
+    (permission first) and then gets the upload limits (tracker.uploads) before its body
+    is read."""
     if request.method == "POST" and action in policy.ATTACH_EVIDENCE:
-        if declared_length(request) is None:
-            return bad_content_length(request)
-        limiter = evidence_views.upload_gate(request, pk, action)  # permission, then the body
-        if limiter.unread:  # refused by its size or the item's state: the body is never read
-            return _item_action(request, pk, action, limiter)
-    return _item_action_checked(request, pk, action, limiter)
+        if evidence_views.upload_gate(request, pk, action) is not None:
+            # Refused for the item's present state: the page says why, the body unread.
+            return _item_action(request, pk, action, read=False)
+        return _item_action_with_files(request, pk, action)
+    return _item_action_checked(request, pk, action)
 
 
 def _item_action(
     request: AuthenticatedHttpRequest,
     pk: int,
     action: str,
-    limiter: EvidenceUploadHandler | None,
+    *,
+    read: bool = True,
+    upload_refused: UploadRefused | None = None,
 ) -> HttpResponse:
+    """The action's page. `read`: whether the body may be read (not when refused
+    unread); `upload_refused`: files refused by their limits, nothing of them kept."""
     spec = actions.spec(action)
     if spec is None:
         raise Http404("No such action")
     make_form = _form_for(spec)
-    obj = item_detail(user=request.user, pk=pk)
+    # A POST needs only the item (the service reads the rest under its lock); a GET
+    # shows the form beside the item.
+    load = item_for_action if request.method == "POST" else item_detail
+    obj = load(user=request.user, pk=pk)
     initial = {
         "version": obj.version,
         "owner_name": obj.owner_name,
@@ -122,31 +123,31 @@ def _item_action(
         "target_date": obj.target_date,
         "lead": obj.liaison_lead_id,
     }
-    unread = limiter is not None and limiter.unread
-    data = None if unread else posted(request)
-    files = request.FILES if limiter is not None and not unread else None
+    read = read and (upload_refused is None or not upload_refused.unread)
+    data = posted(request) if read else None
+    with_files = read and upload_refused is None and action in policy.ATTACH_EVIDENCE
+    files = request.FILES if with_files and data is not None else None
     form = make_form(data, files, initial=initial, item=obj)
-    refusal: errors.DomainError | None = None
-    if limiter is not None and limiter.refusal:
-        error_class, _ = services.action_refusal(request.user, action, obj)
-        if error_class is None:  # a file too large, or too many: nothing is kept
-            form = make_form(data, None, initial=initial, item=obj)  # the files are closed
+    refusal: errors.DomainError | type[errors.DomainError] | None = None
+    if upload_refused is not None:
+        refusal, _ = services.action_refusal(request.user, action, obj)
+        if refusal is None:  # a file too large, or too many: nothing is kept
             form.is_valid()
-            form._errors = form._errors or ErrorDict()  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
-            form._errors["files"] = form.error_class([limiter.refusal])  # type: ignore[attr-defined]  # as above
-            return _action_page(request, obj, action, form=form, status=413)
-    if request.method == "POST" and form.is_valid():
+            status = form_error(form, upload_refused)
+            return _action_page(request, obj, action, form=form, status=status)
+    elif request.method == "POST" and form.is_valid():
         version = obj.version
         try:
             done = spec.run(request.user, obj, form.cleaned_data)
         except errors.DomainError as error:
             if isinstance(error, errors.ItemChanged):
                 obj = item_detail(user=request.user, pk=pk)
-                form = _refreshed_owner_form(form, obj, error)
-                return _action_page(request, obj, action, form=form, status=409)
+                form = _refreshed_owner_form(obj)
+                status = form_error(form, error)
+                return _action_page(request, obj, action, form=form, status=status)
             if error.http_status == 400:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-                return _action_page(request, obj, action, form=form, status=400)
+                status = form_error(form, error)
+                return _action_page(request, obj, action, form=form, status=status)
             refusal = error
         else:
             if isinstance(done, TrackedItem) and done.version == version:
@@ -156,19 +157,25 @@ def _item_action(
                 messages.success(request, spec.done)
             return redirect("recommendations:item", pk=obj.pk)
     else:
-        error_class, _ = services.action_refusal(request.user, action, obj)
-        refusal = error_class() if error_class is not None else None
+        refusal, _ = services.action_refusal(request.user, action, obj)
     if refusal is not None:
-        if refusal.http_status == 403:
-            raise PermissionDenied(refusal.message)
-        # Allowed for this person, but not in the item's present state: say why, no form.
-        return _action_page(request, obj, action, refusal=refusal.message, status=409)
+        # Allowed for this person, but not in the item's present state: say why, no form
+        # (a 403 is the 403 page).
+        status = refusal_status(refusal)
+        return _action_page(request, obj, action, refusal=refusal.message, status=status)
     return _action_page(
         request, obj, action, form=form, status=400 if request.method == "POST" else 200
     )
 
 
+def _files_refused(
+    request: AuthenticatedHttpRequest, error: UploadRefused, pk: int, action: str
+) -> HttpResponse:
+    return _item_action(request, pk, action, upload_refused=error)
+
+
 _item_action_checked = csrf_protect(_item_action)
+_item_action_with_files = limit_uploads(evidence_limits, refused=_files_refused)(_item_action)
 
 
 def _action_page(
@@ -196,11 +203,10 @@ def _action_page(
     )
 
 
-def _refreshed_owner_form(
-    old: forms.GovukForm, obj: TrackedItem, error: errors.DomainError
-) -> forms.GovukForm:
-    """Show the current values after a refused stale save, with the error message."""
-    fresh = forms.OwnerForm(
+def _refreshed_owner_form(obj: TrackedItem) -> forms.GovukForm:
+    """The owner form with the item's current values, after a refused stale save (the
+    caller puts the error on it)."""
+    return forms.OwnerForm(
         initial={
             "version": obj.version,
             "owner_name": obj.owner_name,
@@ -209,10 +215,6 @@ def _refreshed_owner_form(
             "target_date": obj.target_date,
         }
     )
-    shown = old.errors
-    shown.setdefault("__all__", fresh.error_class()).append(error.message)
-    fresh._errors = shown  # type: ignore[attr-defined]  # the form's error cache, not in the stubs
-    return fresh
 
 
 @require_GET
@@ -230,18 +232,18 @@ def item_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def item_history_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The same history as CSV, for audit."""
     obj = item_detail(user=request.user, pk=pk)
-    response = HttpResponse(
-        history.csv_text(history.item_history_rows(obj, request.user)),
-        content_type="text/csv; charset=utf-8",
-    )
     name = importing.export_filename(obj).removesuffix(".txt")
-    response["Content-Disposition"] = f'attachment; filename="{name}-history.csv"'
-    return response
+    return csv_download(
+        history.csv_rows(history.item_history_rows(obj, request.user)),
+        headers=history.CSV_HEADERS,
+        filename=f"{name}-history.csv",
+        stream=False,
+    )
 
 
 @require_GET
 def portal_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
-    response = HttpResponse(importing.item_page_text(obj), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{importing.export_filename(obj)}"'
-    return response
+    return download(
+        importing.item_page_text(obj), filename=importing.export_filename(obj), content_type=TEXT
+    )

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from savedsearches.selectors import saved_searches_of
+from tracker.base_url import base_url
+from tracker.downloads import XLSX, csv_download, download
 from tracker.govuk_forms import choices_of
 
 from .. import exports
@@ -146,23 +148,21 @@ def status_counts(
 @require_GET
 def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _, qs = _filtered(request)
-    response = StreamingHttpResponse(
-        exports.csv_lines(exports.rows(qs, base=request.build_absolute_uri("/"))),
-        content_type="text/csv; charset=utf-8",
+    return csv_download(
+        exports.rows(qs, base=base_url(request)),
+        headers=exports.HEADERS,
+        filename=exports.export_filename("csv"),
     )
-    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename("csv")}"'
-    return response
 
 
 @require_GET
 def export_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, qs = _filtered(request)
-    response = HttpResponse(
-        exports.xlsx_bytes(exports.rows(qs, base=request.build_absolute_uri("/"))),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return download(
+        exports.xlsx_bytes(exports.rows(qs, base=base_url(request))),
+        filename=exports.export_filename("xlsx"),
+        content_type=XLSX,
     )
-    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename("xlsx")}"'
-    return response
 
 
 def _query_without(request: HttpRequest, *names: str, drop: tuple[str, str] | None = None) -> str:

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tracker.base_url import absolute_url, base_url
+
 from ..models import InspectionReport
 from ..selectors import is_overdue, item_detail, items_visible_to, timeline_newest_first, today
 from .common import AuthenticatedHttpRequest
@@ -18,17 +20,14 @@ from .common import AuthenticatedHttpRequest
 @require_GET
 def item_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
-    from ..portal_format.parse import split_bullets
-
     return render(
         request,
         "recommendations/item_print.html",
         {
             "item": obj,
-            "item_url": request.build_absolute_uri(reverse("recommendations:item", args=[pk])),
+            "item_url": absolute_url(reverse("recommendations:item", args=[pk]), request),
             "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
             "overdue": is_overdue(obj),
-            "bullets": split_bullets(obj.finding.text),
             "printed_on": today(),
         },
     )
@@ -44,7 +43,7 @@ def report_print(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         .defer("search")
         .order_by("finding_kind", "finding_number", "finding_id", "force_name")
     )
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = base_url(request)
     on = today()
     rows = [
         {

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from forces.models import Force
 from responses.selectors import report_responses
+from tracker.refusals import form_error, shows_refusals
 
 from .. import errors, forms, policy, services
 from ..models import InspectionReport
@@ -74,57 +75,60 @@ def _pcc_responses(
 
 @permission_required("recommendations.publish_report", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.ReportForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = services.report_publish(by=request.user, **form.cleaned_data)
-        except errors.DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, "Report published. Now add its findings.")
-            return redirect("recommendations:finding_new", slug=obj.slug)
-    return render(
-        request,
-        "recommendations/report_form.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                obj = services.report_publish(by=request.user, **form.cleaned_data)
+            except errors.DomainError as error:
+                status = form_error(form, error)
+            else:
+                messages.success(request, "Report published. Now add its findings.")
+                return redirect("recommendations:finding_new", slug=obj.slug)
+    return render(request, "recommendations/report_form.html", {"form": form}, status=status)
 
 
 @permission_required("recommendations.publish_report", raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     obj = get_object_or_404(InspectionReport, slug=slug)
     form = forms.FindingForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        chosen = list(data["forces"]) or list(Force.objects.all())
-        try:
-            created = services.findings_issue(
-                report=obj,
-                by=request.user,
-                forces=chosen,
-                findings=[
-                    services.FindingInput(
-                        kind=data["kind"],
-                        text=data["text"],
-                        number=data["number"],
-                        cause_of_concern=data["cause_of_concern"],
-                    )
-                ],
-            )
-        except errors.DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(
-                request,
-                f"Finding issued to {len(created)} force{'s' if len(created) != 1 else ''}.",
-            )
-            return redirect("recommendations:report", slug=obj.slug)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = list(data["forces"]) or list(Force.objects.all())
+            try:
+                created = services.findings_issue(
+                    report=obj,
+                    by=request.user,
+                    forces=chosen,
+                    findings=[
+                        services.FindingInput(
+                            kind=data["kind"],
+                            text=data["text"],
+                            number=data["number"],
+                            cause_of_concern=data["cause_of_concern"],
+                        )
+                    ],
+                )
+            except errors.DomainError as error:
+                status = form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Finding issued to {len(created)} force{'s' if len(created) != 1 else ''}.",
+                )
+                return redirect("recommendations:report", slug=obj.slug)
     return render(
         request,
         "recommendations/finding_form.html",
         {"form": form, "report": obj},
-        status=400 if form.errors else 200,
+        status=status,
     )

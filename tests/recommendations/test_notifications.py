@@ -2,8 +2,8 @@
 
 Each notification is triggered through the service that sends it (comment_add,
 closure_propose, closure_authorise, closure_return, closure_withdraw): the service
-queues a Celery task on commit (services.common.queue_task), the task calls the
-notification. Celery runs the tasks in-process here (`eager`), so the emails land in
+sends `item_changed` on commit (recommendations.signals), whose receiver queues the
+Celery task, and the task calls the notification. Celery runs the tasks in-process here (`eager`), so the emails land in
 Django's locmem outbox."""
 
 import pytest

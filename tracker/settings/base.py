@@ -325,7 +325,7 @@ MFA_REQUIRED_ROLES = env.list(
 )
 OTP_TOTP_ISSUER = SERVICE_NAME
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
