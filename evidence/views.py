@@ -16,8 +16,8 @@ from recommendations.policy import Action
 from recommendations.policy import refusal as policy_refusal
 from recommendations.selectors import item_detail, item_for_action
 from recommendations.services import action_refusal
-from recommendations.views.common import AuthenticatedHttpRequest, posted
 from tracker.downloads import attachment
+from tracker.http import AuthenticatedHttpRequest, posted
 from tracker.refusals import form_error, refusal_status, shows_refusals
 
 from . import services

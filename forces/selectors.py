@@ -10,6 +10,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from tracker.names import display_name as display_name  # the kernel's, re-exported
+from tracker.names import name_of as name_of
+
 from .roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION, ROLES, RoleSpec
 
 
@@ -42,20 +45,6 @@ def liaison_officers_of(force_id: int) -> QuerySet[Any]:
 def chiefs_of_staff_of(region_id: int) -> QuerySet[Any]:
     """Active chiefs of staff who act for the region."""
     return people_active().filter(_holding(CHIEF_PERMISSION), scope__region_id=region_id).distinct()
-
-
-def display_name(user: Any) -> str:
-    """How the portal names a person, everywhere (pages, emails, messages, history):
-    their full name, else their username; "" for nobody."""
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
-
-
-def name_of(first: str | None, last: str | None, username: str | None) -> str:
-    """display_name from the columns themselves, for rows read with values_list (Django's
-    get_full_name is "first last", stripped)."""
-    return f"{first or ''} {last or ''}".strip() or username or ""
 
 
 def role_of(user: Any) -> RoleSpec | None:

@@ -6,17 +6,9 @@ mapping from a refusal to a status code: 400 for input to correct, 403 for a per
 may not do this at all, 409 for an item whose present state refuses it.
 """
 
+from tracker.errors import DomainError
 
-class DomainError(Exception):
-    """A change refused for a reason the person can act on; `message` says which."""
-
-    message = "This change cannot be made."
-    http_status = 400
-
-    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        self.message = message or self.message
-        self.field = field
-        super().__init__(self.message)
+__all__ = ["DomainError"]  # the kernel's base (tracker.errors), the domain's errors below
 
 
 class NotPermitted(DomainError):

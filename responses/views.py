@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from recommendations import errors, policy
 from recommendations.models import InspectionReport
-from recommendations.views.common import AuthenticatedHttpRequest, posted
 from tracker.downloads import csv_download
+from tracker.http import AuthenticatedHttpRequest, posted
 from tracker.refusals import form_error, shows_refusals
 
 from . import selectors, services

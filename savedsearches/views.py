@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from recommendations.errors import DomainError
-from recommendations.views.common import AuthenticatedHttpRequest
+from tracker.http import AuthenticatedHttpRequest
 from tracker.refusals import form_error, shows_refusals
 
 from . import services

@@ -15,7 +15,7 @@ module for each thing that must be done one way everywhere:
   display_name, split_bullets).
 
 Names of people are forces.selectors.display_name; bullets are split by
-recommendations.portal_format.parse.split_bullets.
+tracker.text.split_bullets.
 """
 
 from .celery import app as celery_app

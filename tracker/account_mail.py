@@ -14,9 +14,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from forces.selectors import display_name
-
 from .humanise import long_datetime
+from .names import display_name
 
 ops_log = logging.getLogger("tracker.operations")
 

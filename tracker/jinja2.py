@@ -8,7 +8,7 @@ context, and the context processors in TEMPLATES add user, perms, messages and t
 service's settings; this adds url(), static(), the form adapter (tracker.govuk_forms),
 the few Django filters the templates use, and the kernel's ways of showing things, so a
 template never spells them out: `long_date` and `long_datetime` (tracker.humanise),
-`display_name(person)` (forces.selectors) and `split_bullets(text)` (the recommendation
+`display_name(person)` (tracker.names) and `split_bullets(text)` (the recommendation
 texts' bullets, portal_format.parse).
 """
 
@@ -32,11 +32,10 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from forces.selectors import display_name
-from recommendations.portal_format.parse import split_bullets
-
 from .govuk_forms import govuk_error_list, govuk_field
 from .humanise import ago, long_date, long_datetime
+from .names import display_name
+from .text import split_bullets
 
 
 def url(name: str, *args: object, **kwargs: object) -> str:

@@ -1,7 +1,8 @@
-"""The one mapping from a domain error (recommendations.errors.DomainError: its message,
-its http_status and the field it names) to an HTML page, for every door of the portal's
-pages: item actions, evidence, responses, reports, forces, bulk, the API token pages,
-saved views and imports. The API keeps its own mapping (api.problems, problem+json).
+"""The one mapping from a domain error (tracker.errors.DomainError, which
+recommendations.errors extends: its message, its http_status and the field it names)
+to an HTML page, for every door of the portal's pages: item actions, evidence,
+responses, reports, forces, bulk, the API token pages, saved views and imports. The
+API keeps its own mapping (api.problems, problem+json).
 
 - `refusal_status(error)`: the status code a page shows the error with. A 403 is never
   a message on a page: it raises PermissionDenied, so the person gets the 403 page and
@@ -29,7 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from recommendations.errors import DomainError
+from .errors import DomainError
 
 Error = DomainError | type[DomainError]
 View = TypeVar("View", bound=Callable[..., HttpResponse])

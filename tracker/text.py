@@ -238,3 +238,13 @@ class CleanTextAdminMixin:
             kwargs.setdefault("form_class", CleanCharField)
             kwargs.setdefault("multiline", kind is models.TextField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin for ModelAdmin
+
+
+def split_bullets(text: str) -> tuple[str, list[str]]:
+    """The lead-in and the separate actions of a text whose bullets start with •,
+    whether one a line or several in one paragraph separated by " • "."""
+    if "•" not in text:
+        return text, []
+    lead, *rest = text.split("•")
+    bullets = [b.strip() for b in rest if b.strip()]
+    return lead.strip(), bullets

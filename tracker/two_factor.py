@@ -10,18 +10,19 @@ failure) and every set-up, use, failure and reset is in the security log.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import segno
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from forces.selectors import display_name, role_of
-
 from .account_mail import account_notice
+from .names import display_name
 from .security import event
 
 RECOVERY_CODES = 10
@@ -30,9 +31,21 @@ RECOVERY_DEVICE = "Recovery codes"
 ops_log = logging.getLogger(__name__)
 
 
+# The person's role slug, or None: registered by the app that keeps the roles (forces, in
+# its AppConfig.ready), so the kernel does not import it. Unregistered, nobody could be
+# told apart, so the check refuses to answer rather than let anyone through.
+_role_slug: Callable[[Any], str | None] | None = None
+
+
+def register_role_lookup(lookup: Callable[[Any], str | None]) -> None:
+    global _role_slug
+    _role_slug = lookup
+
+
 def required_for(user: Any) -> bool:
-    spec = role_of(user)
-    return spec is not None and spec.slug in settings.MFA_REQUIRED_ROLES
+    if _role_slug is None:
+        raise ImproperlyConfigured("no role lookup registered (forces.apps registers it)")
+    return _role_slug(user) in settings.MFA_REQUIRED_ROLES
 
 
 def app_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:

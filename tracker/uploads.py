@@ -26,8 +26,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from recommendations.errors import DomainError
-
+from .errors import DomainError
 from .refusals import render_refusal
 
 BAD_CONTENT_LENGTH = (

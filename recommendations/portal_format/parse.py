@@ -87,16 +87,6 @@ def _paragraphs(lines: Iterable[str]) -> str:
     return "\n\n".join("\n".join(p) for p in paragraphs if p)
 
 
-def split_bullets(text: str) -> tuple[str, list[str]]:
-    """The lead-in and the separate actions of a text whose bullets start with •,
-    whether one a line or several in one paragraph separated by " • "."""
-    if "•" not in text:
-        return text, []
-    lead, *rest = text.split("•")
-    bullets = [b.strip() for b in rest if b.strip()]
-    return lead.strip(), bullets
-
-
 def parse_date(text: str) -> dt.date | None:
     match = DATE.match(text.strip())
     if not match:

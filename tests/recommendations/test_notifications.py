@@ -3,8 +3,8 @@
 Each notification is triggered through the service that sends it (comment_add,
 closure_propose, closure_authorise, closure_return, closure_withdraw): the service
 sends `item_changed` on commit (recommendations.signals), whose receiver queues the
-Celery task, and the task calls the notification. Celery runs the tasks in-process here (`eager`), so the emails land in
-Django's locmem outbox."""
+Celery task, and the task calls the notification. Celery runs the tasks in-process
+here (`eager`), so the emails land in Django's locmem outbox."""
 
 import pytest
 from django.core import mail

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from recommendations.portal_format.parse import Entry, Page, PageError, parse, split_bullets
+from recommendations.portal_format.parse import Entry, Page, PageError, parse
 from recommendations.portal_format.render import format_date, render
+from tracker.text import split_bullets
 
 HEAD = "Recommendation 3\n\nDo the thing.\n\n"
 

@@ -1,7 +1,7 @@
 """The kernel's ways of showing things, each in one place: the long date
 (tracker.humanise, the templates' `long_date` filter), a person's name
 (forces.selectors.display_name, also in templates), the bullets of a text
-(portal_format.parse.split_bullets, through the bulletedText macro), and the emails about
+(tracker.text.split_bullets, through the bulletedText macro), and the emails about
 a person's own account (tracker.account_mail)."""
 
 import datetime as dt
