@@ -292,3 +292,11 @@ def test_a_negated_word_tells_nothing_of_internal_entries(people, query):
     html = body(Client().get("/monitoring/", {"q": query}))
     assert f"/monitoring/gloucestershire/{secret.portal_id}/" in html
     assert f"/monitoring/gloucestershire/{plain.portal_id}/" in html
+
+
+
+def test_the_public_download_says_what_it_is_in_plain_words(published):
+    """Not "Download as portal page": the public do not know the format's name."""
+    html = body(Client().get(f"/monitoring/gloucestershire/{published.portal_id}/"))
+    assert "Download this recommendation and its updates (text file)" in html
+    assert "Download as portal page" not in html
