@@ -294,7 +294,6 @@ def test_a_negated_word_tells_nothing_of_internal_entries(people, query):
     assert f"/monitoring/gloucestershire/{plain.portal_id}/" in html
 
 
-
 def test_the_public_download_says_what_it_is_in_plain_words(published):
     """Not "Download as portal page": the public do not know the format's name."""
     html = body(Client().get(f"/monitoring/gloucestershire/{published.portal_id}/"))
