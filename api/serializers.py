@@ -349,3 +349,25 @@ class ReasonIn(serializers.Serializer):
     reason = CleanSerializerField(
         multiline=True, trim_whitespace=False, max_length=COMMENT_MAX_LENGTH
     )
+
+
+class ReopenIn(serializers.Serializer):
+    reason = CleanSerializerField(
+        multiline=True,
+        trim_whitespace=False,
+        max_length=COMMENT_MAX_LENGTH,
+        help_text="Why it is reopened: internal, never published.",
+    )
+    public_reason = CleanSerializerField(
+        multiline=True,
+        trim_whitespace=False,
+        max_length=COMMENT_MAX_LENGTH,
+        help_text="What the public will see: published on the monitoring portal.",
+    )
+    finding = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The later finding (its id) that found the problem still present.",
+    )

@@ -45,6 +45,7 @@ urlpatterns = [
         api(views.ProposalWithdraw.as_view()),
         name="closure_withdraw",
     ),
+    path("v1/items/<int:pk>/reopen/", api(views.ItemReopen.as_view()), name="item_reopen"),
     path("v1/reports/", api(views.ReportList.as_view()), name="reports"),
     path("v1/reports/<slug:slug>/", api(views.ReportDetail.as_view()), name="report"),
     path("v1/findings/<int:pk>/", api(views.FindingDetail.as_view()), name="finding"),

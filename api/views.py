@@ -252,6 +252,22 @@ class ItemDetail(ApiView):
         return with_etag(Response(data), data["version"])
 
 
+class ItemReopen(ApiView):
+    @extend_schema(
+        tags=["closure"], request=s.ReopenIn, responses={200: s.ItemDetailSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Reopen a complete or no-further-action-needed item (chiefs of staff for their
+        region, inspectors): it is being progressed again, with a public comment
+        (`public_reason`) and an internal one (`reason`, and the later `finding`)."""
+        body = s.ReopenIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = visible_item(request, pk)
+        run(request, policy.Action.REOPEN, item, body.validated_data)
+        data = item_detail_data(request, pk)
+        return with_etag(Response(data), data["version"])
+
+
 class EntryCreate(ApiView):
     action = policy.Action.COMMENT
     body_class: type[s.ProgressUpdateIn] = s.CommentIn

@@ -27,6 +27,8 @@ class RoleSpec:
     """How people name the role in a sentence: "liaison lead"."""
 
 
+# Every permission an administrator holds: all but `reopen_item`. Reopening a closed
+# item mirrors authorising its closure, which is never an administrator's decision.
 ALL_PERMISSIONS = (
     "view_all_forces",
     "act_for_all_forces",
@@ -66,11 +68,11 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             "chief-of-staff",
             "Regional chief of staff",
-            ("authorise_closure",),
+            ("authorise_closure", "reopen_item"),
             "region",
             "chief of staff",
         ),
-        RoleSpec("inspector", "Inspector", ("view_all_forces",), "all", "inspector"),
+        RoleSpec("inspector", "Inspector", ("view_all_forces", "reopen_item"), "all", "inspector"),
         RoleSpec("admin", "Administrator", ALL_PERMISSIONS, "all", "administrator"),
     )
 }

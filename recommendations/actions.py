@@ -164,6 +164,20 @@ def _withdraw(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
     )
 
 
+def _reopen_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+    return forms.ReopenForm(*args, item=item, **kwargs)
+
+
+def _reopen(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
+    return services.item_reopen(
+        item=item,
+        by=by,
+        reason=d["reason"],
+        public_reason=d["public_reason"],
+        finding=d.get("finding"),
+    )
+
+
 def _bulk_comment_form(*args: Any, **kwargs: Any) -> forms.GovukForm:
     return forms.CommentForm(*args, label="Comment", ask_visibility=True, **kwargs)
 
@@ -293,6 +307,16 @@ REGISTRY: dict[Action, ActionSpec] = {
             run=lambda by, item, d: services.liaison_lead_assign(item=item, by=by, lead=d["lead"]),
             done="Liaison lead saved",
             intro="The liaison lead reviews the item and is reminded when it goes stale.",
+        ),
+        ActionSpec(
+            Action.REOPEN,
+            form=_reopen_form,
+            run=_reopen,
+            done="Item reopened. It is being progressed again.",
+            intro="Reopen a closed item when a later inspection finds its problem still "
+            "present. It becomes being progressed again; the closure's record and evidence "
+            "stay on its timeline.",
+            button="Reopen item",
         ),
     )
 }

@@ -104,6 +104,13 @@ class ItemFilter(df.FilterSet):
             "invalid_choice": "There is no way of verifying closure called '%(value)s'"
         },
     )
+    reopened = df.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_reopened",
+        label="Reopened",
+        empty_label="Either",
+        error_messages={"invalid_choice": "Reopened must be yes or no"},
+    )
     updated_after = _date("last_entry_on", "gte", "Updated on or after")
     updated_before = _date("last_entry_on", "lte", "Updated on or before")
     published_after = _date("finding__report__published", "gte", "Report published on or after")
@@ -181,6 +188,14 @@ class ItemFilter(df.FilterSet):
     def filter_overdue(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         overdue = overdue_q()
         return qs.filter(overdue) if value == "yes" else qs.exclude(overdue)
+
+    def filter_reopened(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Items reopened at least once since they were closed (issue 26): a `reopened`
+        entry on the timeline, which is append-only."""
+        reopened = Exists(
+            TimelineEntry.objects.filter(item_id=OuterRef("pk"), event=TimelineEntry.Event.REOPENED)
+        )
+        return qs.filter(reopened) if value == "yes" else qs.exclude(reopened)
 
     def filter_verified_by(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         """Items whose open closure proposal, or the one that closed them, was verified

@@ -352,6 +352,51 @@ class NoFurtherActionForm(GovukForm):
         return pk
 
 
+class ReopenForm(GovukForm):
+    """Reopen a closed item: why (internal), what the public will see (published on the
+    monitoring portal, as a public comment is), and optionally the later finding that
+    found the problem still present, by its number or its page's address."""
+
+    reason = _text(
+        "Why it is reopened",
+        help_text="Internal: seen only by the inspectorate and the force.",
+    )
+    public_reason = _text(
+        "What the public will see",
+        help_text="Published on the monitoring portal with today's date, as the "
+        "inspectorate's comment, without your name. It cannot be taken back.",
+        rows=4,
+    )
+    finding = CleanCharField(
+        label="Later finding that found the problem still present",
+        required=False,
+        max_length=500,
+        help_text="Optional. The number at the end of the finding's page address (for "
+        "example, 1234), or paste the page's address",
+    )
+
+    ADDRESS = re.compile(r"/findings/(\d{1,12})(?:/|$)")
+    NUMBER = re.compile(r"\d{1,12}")
+
+    def __init__(self, *args: Any, item: TrackedItem | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Enter why it is reopened"
+        self.fields["public_reason"].error_messages["required"] = "Enter what the public will see"
+
+    def clean_finding(self) -> int | None:
+        raw = self.cleaned_data["finding"].strip()
+        if not raw:
+            return None
+        address = self.ADDRESS.search(raw)
+        if address:
+            return int(address.group(1))
+        if self.NUMBER.fullmatch(raw):
+            return int(raw)
+        raise ValidationError(
+            "Enter the later finding's number as digits, like 1234, or paste its page's address"
+        )
+
+
 class ReportForm(GovukForm):
     title = CleanCharField(
         label="Title", max_length=300, error_messages={"required": "Enter the report's title"}

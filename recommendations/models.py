@@ -257,6 +257,7 @@ class TrackedItem(models.Model):
             ("publish_report", "Publish an inspection report and its findings (administrators)"),
             ("import_portal_pages", "Upload monitoring-portal pages (administrators, leads)"),
             ("record_response", "Record the PCC's response to a report for own forces"),
+            ("reopen_item", "Reopen closed items (chiefs of staff for their region, inspectors)"),
         ]
 
     def __str__(self) -> str:
@@ -331,6 +332,7 @@ class TimelineEntry(models.Model):
         CLOSURE_RETURNED = "closure-returned", "Closure returned"
         CLOSURE_WITHDRAWN = "closure-withdrawn", "Closure proposal withdrawn"
         IMPORTED = "imported", "Imported from the portal"
+        REOPENED = "reopened", "Reopened"
 
     class Visibility(models.TextChoices):
         """Public entries are published on the monitoring portal; internal ones never."""

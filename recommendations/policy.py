@@ -4,7 +4,9 @@ the templates (which buttons to show) and the permission tests (what to expect).
 Each action needs a permission (declared, with what it allows, on TrackedItem.Meta)
 and the item's force in the person's scope: `forces` are the forces a liaison officer
 or lead is assigned to; `region` is the region a chief of staff acts for. A person with
-`act_for_all_forces` (administrators) acts on every force. The item must also be in one
+`act_for_all_forces` (administrators) acts on every force, except for a role's action
+(`by_role`); a rule's `everywhere` permission reaches every force for that action only
+(an inspector reopening an item). The item must also be in one
 of the action's statuses, and closure actions need the right state of proposal.
 
 Every door asks one function, `refusal(user, action, target)`: an item for an item or
@@ -55,6 +57,7 @@ class Action(StrEnum):
     ASSIGN_FORCE_LEAD = "assign-force-lead"
     REMOVE_EVIDENCE = "remove-evidence"
     IMPORT_PAGES = "import-pages"
+    REOPEN = "reopen"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,13 @@ class Rule:
     # administrator's reach to every force does not count. Closure is proposed by a
     # liaison lead and decided by a regional chief of staff, never by an administrator.
     by_role: bool = False
+    # A permission that, for this action only, reaches every force: an inspector (who
+    # holds `view_all_forces`) reopens an item of any force, a chief of staff those of
+    # their region. Empty for the rest.
+    everywhere: str = ""
 
+
+CLOSED = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION})
 
 ACTIONS: dict[Action, Rule] = {
     Action.PROGRESS_UPDATE: Rule("add_progress_update", "forces", OPEN, "Add a progress update"),
@@ -110,6 +119,19 @@ ACTIONS: dict[Action, Rule] = {
         "open-by-self",
     ),
     Action.ASSIGN_LEAD: Rule("act_for_all_forces", "forces", OPEN, "Assign liaison lead"),
+    # A later inspection found a closed item's problem still present: a chief of staff
+    # for their region, or an inspector for any force, reopens it (issue 26). Never an
+    # administrator: like authorising closure, it is a decision on closure. Their group
+    # is not granted `reopen_item`, and as superusers (who hold every permission) they
+    # are refused by `by_role`: they act for no region.
+    Action.REOPEN: Rule(
+        "reopen_item",
+        "region",
+        CLOSED,
+        "Reopen item",
+        by_role=True,
+        everywhere="view_all_forces",
+    ),
 }
 
 # Actions on a force's part of a report rather than on one item (the `responses` app):
@@ -205,11 +227,22 @@ def visible_force_ids(user: User) -> frozenset[int] | None:
 Refusal = type[errors.DomainError]
 
 
+def _reaches_everywhere(user: User, rule: Rule) -> bool:
+    """Whether the rule's `everywhere` permission gives the person every force for this
+    action: an inspector's. An administrator (a superuser, who holds every permission)
+    does not count for a role's action (`by_role`)."""
+    if not rule.everywhere or not user.has_perm(f"recommendations.{rule.everywhere}"):
+        return False
+    return not (rule.by_role and user.has_perm("recommendations.act_for_all_forces"))
+
+
 def _outside_scope(user: User | CommandLine, rule: Rule, force_id: int) -> bool:
     """Permission held, is the force outside the rule's reach for this person? An
     administrator (or the command line) reaches every force, except for a role's action
     (`by_role`: closure), which needs the role for the force or region itself."""
     if isinstance(user, CommandLine):
+        return False
+    if _reaches_everywhere(user, rule):
         return False
     if not rule.by_role and user.has_perm("recommendations.act_for_all_forces"):
         return False
@@ -278,6 +311,8 @@ def may_ever(user: User, action: Action | str) -> bool:
     rule = ACTIONS[Action(action)]
     if not user.has_perm(f"recommendations.{rule.permission}"):
         return False
+    if _reaches_everywhere(user, rule):
+        return True
     if rule.by_role or not user.has_perm("recommendations.act_for_all_forces"):
         assigned, region = _scope_ids(user)
         return bool(assigned if rule.scope == "forces" else region)

@@ -46,10 +46,15 @@ MAY: dict[str, dict[str, frozenset[str]]] = {
     # decides a closure).
     "withdraw-closure": {"admin": EVERYWHERE},
     "assign-lead": {"admin": EVERYWHERE},
+    # A closed item whose problem a later inspection found still present: reopened by
+    # the region's chief of staff or by an inspector (any force), never by an
+    # administrator (reopening undoes a closure decision, which is never theirs).
+    "reopen": {"chief-of-staff": REGION, "inspector": EVERYWHERE},
 }
 
 # The state each action is tried in: "awaiting-review", "being-progressed", or
-# "proposed" (being progressed, with a closure proposal by another lead).
+# "proposed" (being progressed, with a closure proposal by another lead), or "complete"
+# (closure proposed by another lead and authorised by the region's chief of staff).
 STATE: dict[str, str] = {
     "progress-update": "awaiting-review",
     "owner": "awaiting-review",
@@ -61,6 +66,7 @@ STATE: dict[str, str] = {
     "return-closure": "proposed",
     "withdraw-closure": "proposed",
     "assign-lead": "awaiting-review",
+    "reopen": "complete",
 }
 
 

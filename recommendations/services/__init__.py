@@ -7,7 +7,13 @@ entry, so the current status is always the latest status entry. Every door (page
 imports, the API, tasks, the shell) calls these functions, and nothing else writes.
 """
 
-from .closure import closure_authorise, closure_propose, closure_return, closure_withdraw
+from .closure import (
+    closure_authorise,
+    closure_propose,
+    closure_return,
+    closure_withdraw,
+    item_reopen,
+)
 from .common import (
     CLOSING_STATUSES,
     COMMENT_MAX_LENGTH,
@@ -62,6 +68,7 @@ __all__ = [
     "import_problems",
     "item_create",
     "item_import_create",
+    "item_reopen",
     "leads_for",
     "liaison_lead_assign",
     "lock_item",

@@ -1,5 +1,7 @@
 """Closure: a liaison lead proposes, a different person (a regional chief of staff)
-authorises or returns it, and the proposer may withdraw it before a decision."""
+authorises or returns it, and the proposer may withdraw it before a decision. A closed
+item is reopened (never silently edited) when a later inspection finds its problem still
+present."""
 
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ from .. import errors
 from ..hooks import AttachedFile
 from ..models import (
     ClosureProposal,
+    Finding,
     Status,
     TimelineEntry,
     TrackedItem,
 )
 from ..policy import Action
-from ..selectors import today
+from ..selectors import items_visible_to, today
 from ..signals import Change
 from .common import (
     DECIDED_ERRORS,
@@ -220,3 +223,74 @@ def closure_withdraw(
         reason=reason,
         proposal_id=proposal_id,
     )
+
+
+@transaction.atomic
+def item_reopen(
+    *,
+    item: TrackedItem,
+    by: User,
+    reason: str,
+    public_reason: str,
+    finding: int | None = None,
+) -> TrackedItem:
+    """A chief of staff (for their region) or an inspector (any force) reopens a complete
+    or no-further-action-needed item: it is being progressed again. A public status
+    entry, and a public comment with `public_reason` (the wording the public sees, chosen
+    as for a comment); `reason` stays internal, with the later `finding` (by id, one the
+    person can see), if any. The closure's proposal and evidence stay as they were."""
+    reason = clean_text(reason, field="reason", label="why it is reopened")
+    public_reason = clean_text(
+        public_reason, field="public_reason", label="what the public will see"
+    )
+    item = lock_item(item)
+    require(by, Action.REOPEN, item)
+    later = None
+    if finding is not None:
+        later = (
+            Finding.objects.select_related("report")
+            .filter(pk=finding, pk__in=items_visible_to(by).values("finding_id"))
+            .first()
+        )
+        if later is None:
+            raise errors.DomainError(
+                "There is no finding with that number that you can see", field="finding"
+            )
+        if later.pk == item.finding_id:
+            raise errors.DomainError("Name the later finding, not this item's own", field="finding")
+    closed = item.status_id
+    found = f" Found still present by {later.reference} ({later.report})." if later else ""
+    Event = TimelineEntry.Event
+    entries = append_entries(
+        item,
+        [
+            NewEntry(
+                kind=TimelineEntry.Kind.STATUS,
+                on=today(),
+                by=by,
+                status=Status.BEING_PROGRESSED,
+            ),
+            note(
+                by=by,
+                text=f"Reopened: {public_reason}",
+                event=Event.REOPENED,
+                visibility=TimelineEntry.Visibility.PUBLIC,
+            ),
+            note(
+                by=by,
+                text=f"Reopened by {display_name(by)} (was {closed}): {reason}{found}",
+                event=Event.REOPENED,
+                visibility=TimelineEntry.Visibility.INTERNAL,
+            ),
+        ],
+    )
+    save_item(item, by=by, reason=f"Reopened (was {closed})")
+    audit(
+        "item-reopened",
+        by=by,
+        item=item.pk,
+        previous=closed,
+        finding=later.pk if later else None,
+    )
+    announce(item, Change.STATUS_CHANGED, entries=entries)
+    return item

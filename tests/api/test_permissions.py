@@ -35,6 +35,7 @@ ITEM_ENDPOINTS = {
     "api:closure_authorise": {"POST": (A.AUTHORISE_CLOSURE, 200)},
     "api:closure_return": {"POST": (A.RETURN_CLOSURE, 200)},
     "api:closure_withdraw": {"POST": (A.WITHDRAW_CLOSURE, 200)},
+    "api:item_reopen": {"POST": (A.REOPEN, 200)},
 }
 # The state each item endpoint's item is put in (for reads: any).
 STATE_FOR = {
@@ -45,6 +46,7 @@ STATE_FOR = {
     "api:closure_authorise": A.AUTHORISE_CLOSURE,
     "api:closure_return": A.RETURN_CLOSURE,
     "api:closure_withdraw": A.WITHDRAW_CLOSURE,
+    "api:item_reopen": A.REOPEN,
 }
 BODIES = {
     A.OWNER: {"owner_name": "Lee", "owner_rank": "Supt"},
@@ -54,6 +56,10 @@ BODIES = {
     A.AUTHORISE_CLOSURE: {},
     A.RETURN_CLOSURE: {"reason": "Need the audit results"},
     A.WITHDRAW_CLOSURE: {"reason": "Needs another look first"},
+    A.REOPEN: {
+        "reason": "The 2026 inspection found it still present",
+        "public_reason": "A later inspection found the problem still present",
+    },
 }
 # Reads of everything a signed-in person may see (no item scope): GET only.
 GLOBAL_ENDPOINTS = ["api:items", "api:reports", "api:report", "api:schema"]

@@ -18,10 +18,11 @@ FROZEN = {
     ).ROLE_PERMISSIONS.items()
 }
 # Permissions that came later, granted by their own migrations.
-for group, perms in importlib.import_module(
-    "recommendations.migrations.0014_pcc_response"
-).GRANTS.items():
-    FROZEN[group] = FROZEN[group] + perms
+for later in ("0014_pcc_response", "0018_reopen_item"):
+    for group, perms in importlib.import_module(
+        f"recommendations.migrations.{later}"
+    ).GRANTS.items():
+        FROZEN[group] = FROZEN[group] + perms
 
 
 def test_the_migrations_frozen_copy_matches_the_role_table():

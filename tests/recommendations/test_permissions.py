@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from forces.users import user_set_role
 from recommendations import policy, services
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
 from tests import oracle
@@ -73,10 +74,16 @@ def item_in_state_for(action, force_slug, proposer):
     """An item of the force in the state the oracle tries the action in."""
     item = make_item(force=force_slug)
     state = oracle.STATE[str(action)]
-    if state in ("being-progressed", "proposed"):
+    if state in ("being-progressed", "proposed", "complete"):
         services.status_change(item=item, by=proposer, to=Status.BEING_PROGRESSED)
-    if state == "proposed":
+    if state in ("proposed", "complete"):
         services.closure_propose(verified_by="documents", item=item, by=proposer, reason="Met")
+    if state == "complete":
+        region = item.force.region
+        decider, _ = user_set_role(
+            username=f"decider-{region.slug}", role="chief-of-staff", region_slug=region.slug
+        )
+        services.closure_authorise(item=item, by=decider)
     return TrackedItem.objects.get(pk=item.pk)
 
 
@@ -104,6 +111,10 @@ def valid_post(action, item, proposer):
         "return-closure": {"reason": "Need the audit results"},
         "withdraw-closure": {"reason": "Needs another look first"},
         "assign-lead": {"lead": proposer.pk},
+        "reopen": {
+            "reason": "The 2026 inspection found it still present",
+            "public_reason": "A later inspection found the problem still present",
+        },
     }[action]
 
 

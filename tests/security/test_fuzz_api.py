@@ -39,6 +39,7 @@ ROLE_FOR = {  # who may make each write, so the fuzz reaches the field checks
     "authorise": "chief-of-staff",
     "return": "chief-of-staff",
     "withdraw": "liaison-lead",
+    "reopen": "chief-of-staff",
 }
 
 
@@ -82,7 +83,9 @@ def world(people):
     services.closure_propose(item=proposed, by=lead, reason="Met", verified_by="documents")
     progressed = make_item(force="gloucestershire", lead=lead)
     services.status_change(item=progressed, by=lead, to=Status.BEING_PROGRESSED)
-    return {"fresh": fresh, "proposed": proposed, "progressed": progressed}
+    closed = make_item(force="gloucestershire", lead=lead)  # for reopening
+    services.no_further_action(item=closed, by=people["admin"], reason="Superseded")
+    return {"fresh": fresh, "proposed": proposed, "progressed": progressed, "closed": closed}
 
 
 def bearer(people, role: str) -> dict[str, str]:
@@ -96,6 +99,8 @@ def target(path: str, world) -> str:
         item = world["proposed"]
     elif path.endswith("closure-proposals/"):
         item = world["progressed"]
+    elif path.endswith("reopen/"):
+        item = world["closed"]
     else:
         item = world["fresh"]
     proposal_id = item.proposals.values_list("pk", flat=True).first() or 1
@@ -121,7 +126,7 @@ def check(response, before, dirty) -> None:
     assert set(unclean_rows()) - dirty == set()
 
 
-WRITES = 7  # the API's writes today; a new one fails the test below until it is fuzzed
+WRITES = 8  # the API's writes today; a new one fails the test below until it is fuzzed
 
 
 def test_the_document_lists_the_writes():

@@ -45,7 +45,15 @@ def world(people):
     services.closure_propose(item=proposed, by=lead, reason="Met", verified_by="documents")
     progressed = make_item(force="gloucestershire", lead=lead)
     services.status_change(item=progressed, by=lead, to=Status.BEING_PROGRESSED)
-    return {"fresh": fresh, "proposed": proposed, "progressed": progressed, "report": report}
+    closed = make_item(force="gloucestershire", lead=lead)  # for reopening
+    services.no_further_action(item=closed, by=people["admin"], reason="Superseded")
+    return {
+        "fresh": fresh,
+        "proposed": proposed,
+        "progressed": progressed,
+        "closed": closed,
+        "report": report,
+    }
 
 
 def client_for(people, role: str) -> Client:
@@ -54,7 +62,7 @@ def client_for(people, role: str) -> Client:
 
 
 def reachable_action(people, world, action: str) -> tuple[str, str]:
-    for item in (world["fresh"], world["progressed"], world["proposed"]):
+    for item in (world["fresh"], world["progressed"], world["proposed"], world["closed"]):
         url = reverse("recommendations:action", args=[item.pk, action])
         for role in ROLES:
             if client_for(people, role).get(url).status_code == 200:
