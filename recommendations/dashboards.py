@@ -16,7 +16,7 @@ from forces.models import Force
 
 from .models import ClosureProposal, InspectionReport, Status, TrackedItem
 from .policy import sees_all_forces, visible_force_ids
-from .selectors import is_overdue, items_visible_to, overdue_q, stale_q, today
+from .selectors import is_overdue, items_visible_to, overdue_q, stale_cutoff, stale_q, today
 
 LIST_RELATED = ("force", "finding__report", "status")
 SUMMARY_SECONDS = 60
@@ -41,10 +41,14 @@ AGE_BUCKETS = [
 
 def _rows(qs: Any, limit: int = 25) -> dict[str, Any]:
     """A table's rows, (item, overdue) for the first `limit`, and how many there are in
-    all, in one query (the count is a window over every matching row)."""
+    all, in one query (the count is a window over every matching row). Each item also
+    carries `stale`: selectors.stale_q for an item in memory, for its "Stale" tag."""
     on = today()
+    cutoff = stale_cutoff(on)
     items = list(qs.select_related(*LIST_RELATED).annotate(total=Window(Count("id")))[:limit])
     count = items[0].total if items else 0
+    for i in items:
+        i.stale = i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff
     return {"rows": [(i, is_overdue(i, on)) for i in items], "count": count}
 
 

@@ -22,10 +22,11 @@ from tracker.govuk_forms import choices_of
 
 from .. import exports
 from ..filters import SORTS, ItemFilter
-from ..models import TrackedItem
+from ..models import Status, TrackedItem
 from ..selectors import (
     is_overdue,
     items_visible_to,
+    stale_cutoff,
     today,
 )
 from .bulk import may_bulk
@@ -52,6 +53,7 @@ def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]
     """The table's cells as plain values: the template engine resolves dict keys far
     faster than chains of attributes and properties."""
     on = today()
+    cutoff = stale_cutoff(on)  # selectors.stale_q, for items in memory
     return [
         {
             "id": i.pk,
@@ -68,6 +70,7 @@ def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]
             "updated": i.last_entry_on,
             "target": i.target_date,
             "overdue": is_overdue(i, on),
+            "stale": i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff,
         }
         for i in items
     ]
