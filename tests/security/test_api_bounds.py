@@ -9,34 +9,14 @@ import json
 import os
 
 import pytest
-from django.core.cache import caches
 
-from api import services as token_services
 from recommendations.models import TimelineEntry, TrackedItem
 from recommendations.selectors import today
 from tests.api.conftest import ApiClient
 from tests.conftest import progressed
 from tests.factories import make_item
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_throttles():
-    caches["ratelimit"].clear()
-    yield
-    caches["ratelimit"].clear()
-
-
-@pytest.fixture
-def api_as(people):
-    """api_as("liaison-officer") → an ApiClient holding a fresh token of that person."""
-
-    def make(role):
-        _, secret = token_services.token_create(user=people[role], name="Tests", days=30)
-        return ApiClient(secret)
-
-    return make
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_throttles")]
 
 
 PROBLEM_JSON = "application/problem+json"

@@ -13,7 +13,6 @@ import unicodedata
 
 import openpyxl
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
 from api import services as token_services
@@ -26,29 +25,10 @@ from recommendations.selectors import today
 from responses import services as response_services
 from savedsearches import services as saved_services
 from savedsearches.models import SavedSearch
-from tests.api.conftest import ApiClient
 from tests.conftest import progressed
 from tests.factories import FindingFactory, ReportFactory, make_item
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_throttles():
-    caches["ratelimit"].clear()
-    yield
-    caches["ratelimit"].clear()
-
-
-@pytest.fixture
-def api_as(people):
-    """api_as("liaison-officer") → an ApiClient holding a fresh token of that person."""
-
-    def make(role):
-        _, secret = token_services.token_create(user=people[role], name="Tests", days=30)
-        return ApiClient(secret)
-
-    return make
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_throttles")]
 
 
 class _TextType:
