@@ -46,6 +46,9 @@ class ActionSpec:
     form: FormFactory  # (data, files, *, initial, item) -> the item page's form
     run: Runner
     done: str  # the message after it is done
+    # The message from what was given, where it depends on it (a comment says whether
+    # it went public): `done` otherwise.
+    done_for: Callable[[Mapping[str, Any]], str] | None = None
     intro: str = ""
     button: str = "Save"
     bulk: BulkSpec | None = None
@@ -53,6 +56,9 @@ class ActionSpec:
     @property
     def label(self) -> str:
         return policy.ACTIONS[self.action].label
+
+    def done_message(self, given: Mapping[str, Any]) -> str:
+        return self.done_for(given) if self.done_for is not None else self.done
 
     @property
     def takes_evidence(self) -> bool:
@@ -207,6 +213,11 @@ REGISTRY: dict[Action, ActionSpec] = {
             form=_comment_form("Comment", ask_visibility=True),
             run=_comment,
             done="Comment added",
+            done_for=lambda d: (
+                "Public comment added: it is on the monitoring portal"
+                if d.get("visibility") == "public"
+                else "Internal comment added: only the inspectorate and the force see it"
+            ),
             intro="A public comment is published on the monitoring portal with its date, as "
             "the inspectorate's comment, without your name. An internal one is seen only by "
             "the inspectorate and the force.",

@@ -158,7 +158,7 @@ def _item_action(
                 # The service changed nothing (the same owner, the same lead): say so.
                 messages.info(request, "Nothing changed")
             else:
-                messages.success(request, spec.done)
+                messages.success(request, spec.done_message(form.cleaned_data))
             return redirect("recommendations:item", pk=obj.pk)
     else:
         refusal, _ = services.action_refusal(request.user, action, obj)

@@ -172,3 +172,22 @@ def test_the_item_page_shows_the_age_of_the_last_update_in_words(client_as):
 def test_empty_choices_say_what_they_mean(client_as):
     html = client_as("admin").get(reverse("recommendations:import")).content.decode()
     assert "---------" not in html and "Choose a report" in html
+
+
+@pytest.mark.parametrize(
+    "visibility,said",
+    [
+        ("public", "Public comment added: it is on the monitoring portal"),
+        ("internal", "Internal comment added: only the inspectorate and the force see it"),
+    ],
+)
+def test_a_comment_says_whether_it_went_public(client_as, item, visibility, said):
+    from django.urls import reverse
+
+    client = client_as("liaison-lead")
+    response = client.post(
+        reverse("recommendations:action", args=[item.pk, "comment"]),
+        {"text": "Seen the plan.", "visibility": visibility},
+        follow=True,
+    )
+    assert said in response.content.decode()
