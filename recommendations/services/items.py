@@ -163,7 +163,9 @@ def owner_set(
     if not changes:
         return locked
     summary = "; ".join(changes)
-    text = summary[0].upper() + summary[1:] + "."
+    text = summary[0].upper() + summary[1:]
+    if not text.endswith((".", "!", "?")):  # a reason may end its own sentence
+        text += "."
     entry = append_note(
         locked,
         by=by,

@@ -191,3 +191,30 @@ def test_a_comment_says_whether_it_went_public(client_as, item, visibility, said
         follow=True,
     )
     assert said in response.content.decode()
+
+
+def test_a_moved_target_date_with_a_full_stop_gets_one(people, item):
+    """The walk-through saw "re-scheduled.." on the timeline."""
+    lead = people["liaison-officer"]
+    services.owner_set(
+        item=item,
+        by=lead,
+        version=item.version,
+        owner_name="",
+        owner_rank="",
+        owner_department="",
+        target_date=today() + dt.timedelta(days=30),
+    )
+    item.refresh_from_db()
+    services.owner_set(
+        item=item,
+        by=lead,
+        version=item.version,
+        owner_name="",
+        owner_rank="",
+        owner_department="",
+        target_date=today() + dt.timedelta(days=60),
+        reason="Work re-scheduled.",
+    )
+    text = TimelineEntry.objects.filter(item=item).order_by("-id").first().text
+    assert text.endswith("re-scheduled.") and not text.endswith("..")
