@@ -511,9 +511,14 @@ class ImportForm(GovukForm):
         return files
 
 
+def lead_label(user: User) -> str:
+    """A liaison lead as the lead pickers list them: "Full Name (username)"."""
+    return f"{user.get_full_name()} ({user.username})" if user.get_full_name() else user.username
+
+
 class LeadChoiceField(forms.ModelChoiceField):  # of users
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.get_full_name()} ({obj.username})" if obj.get_full_name() else obj.username
+        return lead_label(obj)
 
 
 class LeadForm(GovukForm):
@@ -531,3 +536,39 @@ class LeadForm(GovukForm):
     def __init__(self, *args: object, leads: QuerySet[User], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         cast(LeadChoiceField, self.fields["lead"]).queryset = leads
+
+
+NOBODY = "nobody"
+
+
+class ForceLeadForm(GovukForm):
+    """The liaison lead of every open item of a force at once: nothing is preselected,
+    "Nobody" must be chosen as such, and the change is made only once confirmed on the
+    check page (`confirm`)."""
+
+    lead = forms.ChoiceField(
+        label="Liaison lead",
+        help_text="Only liaison leads who act for this force are listed",
+        error_messages={
+            "required": "Choose a liaison lead, or Nobody",
+            "invalid_choice": "Choose a liaison lead from the list",
+        },
+    )
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, leads: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.leads = {str(u.pk): u for u in leads}
+        cast(forms.ChoiceField, self.fields["lead"]).choices = [
+            ("", "Choose a liaison lead"),
+            *((pk, lead_label(u)) for pk, u in self.leads.items()),
+            (NOBODY, "Nobody: remove the liaison lead from these items"),
+        ]
+
+    def clean_lead(self) -> User | None:
+        value: str = self.cleaned_data["lead"]
+        return None if value == NOBODY else self.leads[value]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.cleaned_data.get("confirm") == "yes"

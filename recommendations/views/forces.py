@@ -31,11 +31,21 @@ def force_lead(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     refusal = policy.refusal(request.user, Action.ASSIGN_FORCE_LEAD, force)
     if refusal is not None:
         raise refusal()
-    form = forms.LeadForm(posted(request), leads=liaison_leads_of(force.pk))
+    form = forms.ForceLeadForm(posted(request), leads=liaison_leads_of(force.pk))
     status = 200
+    checking = None
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if form.is_valid() and not form.confirmed:
+            # A change to many items at once: say how many and to whom, change nothing.
+            status = 200
+            lead = form.cleaned_data["lead"]
+            checking = {
+                "name": display_name(lead) if lead else "nobody",
+                "value": str(lead.pk) if lead else forms.NOBODY,
+                "items": TrackedItem.objects.filter(force=force, status_id__in=policy.OPEN).count(),
+            }
+        elif form.is_valid():
             lead = form.cleaned_data["lead"]
             try:
                 changed = services.force_lead_assign(force=force, by=request.user, lead=lead)
@@ -69,6 +79,7 @@ def force_lead(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "current": current,
             "open_items": sum(r["n"] for r in by_lead),
+            "checking": checking,
         },
         status=status,
     )

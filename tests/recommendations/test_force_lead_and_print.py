@@ -1,6 +1,8 @@
 """Issue 19: reassigning the liaison lead of a force's open items at once, and the
 print views of an item and of a report's items."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -73,9 +75,10 @@ def test_force_lead_page_shows_current_leads_and_says_what_changed(client_as, pe
     html = client.get(url).content.decode()
     assert "Reassign the liaison lead" in html and "Nobody" in html
     assert "liaison-lead, liaison lead, Gloucestershire Constabulary" in html
-    done = client.post(url, {"lead": new_lead.pk}, follow=True).content.decode()
+    done = client.post(url, {"lead": new_lead.pk, "confirm": "yes"}, follow=True).content.decode()
     assert "2 open items of Gloucestershire Constabulary now have new.lead as liaison lead" in done
-    again = client.post(url, {"lead": new_lead.pk}, follow=True).content.decode()
+    again = client.post(url, {"lead": new_lead.pk, "confirm": "yes"}, follow=True)
+    again = again.content.decode()
     assert "Nothing changed" in again
     refused = client.post(url, {"lead": people["admin"].pk})
     assert refused.status_code == 400
@@ -125,3 +128,38 @@ def test_report_print_query_count_does_not_grow(client_as, django_assert_max_num
     with django_assert_max_num_queries(12):
         response = client.get(reverse("recommendations:report_print", args=["peel-2016"]))
     assert response.status_code == 200 and "6 items you can see" in response.content.decode()
+
+
+def test_nothing_is_preselected_and_nobody_is_a_choice_of_its_own(client_as, people):
+    """The walk-through: the page preselected "Nobody", and one press removed the lead
+    from every open item of the force."""
+    item = make_item(force="gloucestershire", lead=people["liaison-lead"])
+    client = client_as("chief-of-staff")
+    url = reverse("recommendations:force_lead", args=["gloucestershire"])
+    html = client.get(url).content.decode()
+    first = re.search(r'<select[^>]*name="lead"[^>]*>\s*<option value="([^"]*)"', html)
+    assert first and first.group(1) == ""  # "Choose a liaison lead", not Nobody
+    options = html.split('name="lead"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="([^"]*)" selected', options) in ([], [""])
+    pressed = client.post(url, {"lead": ""})
+    assert pressed.status_code == 400
+    assert "Choose a liaison lead, or Nobody" in pressed.content.decode()
+    item.refresh_from_db()
+    assert item.liaison_lead_id == people["liaison-lead"].pk
+
+
+def test_a_check_page_says_how_many_items_change_before_anything_does(client_as, people):
+    items = [make_item(force="gloucestershire", lead=people["liaison-lead"]) for _ in range(3)]
+    client = client_as("chief-of-staff")
+    url = reverse("recommendations:force_lead", args=["gloucestershire"])
+    check = client.post(url, {"lead": "nobody"})
+    html = check.content.decode()
+    assert check.status_code == 200
+    assert "3 open items of Gloucestershire Constabulary will have nobody as liaison lead" in html
+    assert "nothing is published" in html
+    for item in items:
+        item.refresh_from_db()
+        assert item.liaison_lead_id == people["liaison-lead"].pk
+    done = client.post(url, {"lead": "nobody", "confirm": "yes"})
+    assert done.status_code == 302
+    assert not TrackedItem.objects.filter(pk__in=[i.pk for i in items], liaison_lead__isnull=False)

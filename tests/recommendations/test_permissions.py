@@ -680,7 +680,11 @@ def test_force_lead_page_matrix(client_as, proposer, role, scope, method):
     before = snapshot(item)
     url = reverse("recommendations:force_lead", args=[SCOPES[scope]])
     client = client_as(role)
-    response = client.get(url) if method == "GET" else client.post(url, {"lead": proposer.pk})
+    response = (
+        client.get(url)
+        if method == "GET"
+        else client.post(url, {"lead": proposer.pk, "confirm": "yes"})
+    )
     if not sees(role, scope):
         expected = 404
     elif not may_reassign_force_lead(role, scope):
