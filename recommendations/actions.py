@@ -49,6 +49,9 @@ class ActionSpec:
     # The message from what was given, where it depends on it (a comment says whether
     # it went public): `done` otherwise.
     done_for: Callable[[Mapping[str, Any]], str] | None = None
+    # The introduction from the item, where what the action does depends on it (the
+    # review says which status the item moves to): `intro` otherwise.
+    intro_for: Callable[[TrackedItem], str] | None = None
     intro: str = ""
     button: str = "Save"
     bulk: BulkSpec | None = None
@@ -56,6 +59,9 @@ class ActionSpec:
     @property
     def label(self) -> str:
         return policy.ACTIONS[self.action].label
+
+    def intro_text(self, item: TrackedItem) -> str:
+        return self.intro_for(item) if self.intro_for is not None else self.intro
 
     def done_message(self, given: Mapping[str, Any]) -> str:
         return self.done_for(given) if self.done_for is not None else self.done
@@ -184,6 +190,20 @@ def _reopen(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
     )
 
 
+def _review_intro(item: TrackedItem) -> str:
+    """Which status the review moves the item to, in the reference data's words."""
+    from .models import Status
+
+    to = services.review_target(item.status_id)
+    if to is None:  # not an item a review can move: the page shows the refusal instead
+        return ""
+    names = dict(Status.objects.filter(slug__in=[item.status_id, to]).values_list("slug", "name"))
+    return (
+        f"This moves the item from {names.get(item.status_id, item.status_id)} to "
+        f"{names.get(to, to)}. Add a comment if you want one on the timeline."
+    )
+
+
 def _bulk_comment_form(*args: Any, **kwargs: Any) -> forms.GovukForm:
     return forms.CommentForm(*args, label="Comment", ask_visibility=True, **kwargs)
 
@@ -248,6 +268,7 @@ REGISTRY: dict[Action, ActionSpec] = {
                 item=item, by=by, reason=d.get("reason", "")
             ),
             done="Status changed",
+            intro_for=_review_intro,
             button="Change status",
         ),
         ActionSpec(

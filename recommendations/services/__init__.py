@@ -42,6 +42,7 @@ from .items import (
     liaison_lead_assign,
     no_further_action,
     owner_set,
+    review_target,
     status_change,
 )
 from .reports import FindingInput, findings_issue, item_create, report_publish
@@ -78,6 +79,7 @@ __all__ = [
     "save_item",
     "save_with_history",
     "search_refresh",
+    "review_target",
     "status_change",
     "timeline_import",
 ]

@@ -177,6 +177,17 @@ def owner_set(
     return locked
 
 
+REVIEW_MOVES = {
+    Status.AWAITING_REVIEW: Status.BEING_PROGRESSED,
+    Status.BEING_PROGRESSED: Status.AWAITING_REVIEW,
+}
+
+
+def review_target(status: str) -> str | None:
+    """The status a review moves an item in `status` to (None: a review cannot)."""
+    return REVIEW_MOVES.get(status)
+
+
 @transaction.atomic
 def status_change(
     *, item: TrackedItem, by: User, to: str | None = None, reason: str = ""
@@ -186,12 +197,8 @@ def status_change(
     open, which would otherwise be stranded: withdraw it first."""
     item = lock_item(item)
     require(by, Action.REVIEW, item)
-    allowed = {
-        Status.AWAITING_REVIEW: Status.BEING_PROGRESSED,
-        Status.BEING_PROGRESSED: Status.AWAITING_REVIEW,
-    }
-    to = to or allowed.get(item.status_id)
-    if to is None or allowed.get(item.status_id) != to:
+    to = to or review_target(item.status_id)
+    if to is None or review_target(item.status_id) != to:
         raise errors.InvalidTransition
     new = [NewEntry(kind=TimelineEntry.Kind.STATUS, on=today(), by=by, status=to)]
     if reason.strip():

@@ -198,6 +198,7 @@ def _action_page(
             "item": obj,
             "form": form,
             "page": actions.REGISTRY[Action(action)],
+            "intro": actions.REGISTRY[Action(action)].intro_text(obj),
             "action": action,
             "refusal": refusal,
             "title": policy.ACTIONS[Action(action)].label,

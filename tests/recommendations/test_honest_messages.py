@@ -218,3 +218,14 @@ def test_a_moved_target_date_with_a_full_stop_gets_one(people, item):
     )
     text = TimelineEntry.objects.filter(item=item).order_by("-id").first().text
     assert text.endswith("re-scheduled.") and not text.endswith("..")
+
+
+def test_the_review_form_names_the_status_the_item_moves_to(client_as, item):
+    from django.urls import reverse
+
+    html = (
+        client_as("liaison-lead")
+        .get(reverse("recommendations:action", args=[item.pk, "review"]))
+        .content.decode()
+    )
+    assert "This moves the item from Awaiting review to Being progressed" in html
