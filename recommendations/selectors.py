@@ -43,6 +43,12 @@ def stale_cutoff(on: dt.date | None = None) -> dt.date:
     return (on or today()) - dt.timedelta(days=settings.STALE_AFTER_DAYS)
 
 
+def is_stale(item: TrackedItem, on: dt.date | None = None) -> bool:
+    """stale_q for one item already in memory: being progressed, no entry since the
+    cutoff."""
+    return item.status_id == Status.BEING_PROGRESSED and item.last_entry_on < stale_cutoff(on)
+
+
 def stale_q(on: dt.date | None = None) -> Q:
     """The one definition of stale, used by the list filter, dashboards and reminders:
     being progressed, with no timeline entry for more than STALE_AFTER_DAYS."""

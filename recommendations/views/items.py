@@ -25,15 +25,15 @@ from tracker.refusals import form_error, refusal_status, shows_refusals
 from tracker.uploads import UploadRefused, limit_uploads
 
 from .. import actions, errors, forms, history, policy, services
-from ..models import Status, TrackedItem
+from ..models import TrackedItem
 from ..policy import Action
 from ..portal_format import importing
 from ..selectors import (
     is_overdue,
+    is_stale,
     item_detail,
     item_for_action,
     open_proposal,
-    stale_cutoff,
     timeline_newest_first,
 )
 from .common import AuthenticatedHttpRequest, posted
@@ -69,9 +69,7 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
             "proposal": proposal,
             "overdue": is_overdue(obj),
-            # The list's rule (selectors.stale_q): being progressed, no entry since.
-            "stale": obj.status_id == Status.BEING_PROGRESSED
-            and obj.last_entry_on < stale_cutoff(),
+            "stale": is_stale(obj),
             "actions": offered,
             "evidence": evidence_of_item(obj.pk),
             "may_remove_evidence": policy.refusal(request.user, Action.REMOVE_EVIDENCE, obj)

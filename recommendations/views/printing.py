@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET
 from tracker.base_url import absolute_url, base_url
 
 from ..models import InspectionReport
-from ..selectors import is_overdue, item_detail, items_visible_to, timeline_newest_first, today
+from ..selectors import (
+    is_overdue,
+    is_stale,
+    item_detail,
+    items_visible_to,
+    timeline_newest_first,
+    today,
+)
 from .common import AuthenticatedHttpRequest
 
 
@@ -28,6 +35,7 @@ def item_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "item_url": absolute_url(reverse("recommendations:item", args=[pk]), request),
             "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
             "overdue": is_overdue(obj),
+            "stale": is_stale(obj),
             "printed_on": today(),
         },
     )
@@ -50,6 +58,7 @@ def report_print(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "item": i,
             "url": base + reverse("recommendations:item", args=[i.pk]),
             "overdue": is_overdue(i, on),
+            "stale": is_stale(i, on),
         }
         for i in items
     ]

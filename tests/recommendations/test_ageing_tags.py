@@ -78,3 +78,14 @@ def test_the_item_page_shows_stale_beside_the_status(client_as, aged):
     assert STALE.search(page(aged["stale"]))
     assert not STALE.search(page(aged["fresh"]))
     assert not STALE.search(page(aged["waiting"]))
+
+
+def test_the_print_views_show_stale_too(client_as, aged):
+    client = client_as("inspector")
+    printed = client.get(reverse("recommendations:item_print", args=[aged["stale"].pk]))
+    assert STALE.search(printed.content.decode())
+    fresh = client.get(reverse("recommendations:item_print", args=[aged["fresh"].pk]))
+    assert not STALE.search(fresh.content.decode())
+    report = aged["stale"].finding.report
+    html = client.get(reverse("recommendations:report_print", args=[report.slug])).content
+    assert len(STALE.findall(html.decode())) == 1
