@@ -126,7 +126,7 @@ def test_stateful_following_the_links(live_server, world):
             def validate_response(self, response, case, additional_checks=None, **kwargs):
                 case.validate_response(response, checks=CHECKS)
 
-        Stateful.run(settings=_settings(12, stateful_step_count=6))
+        Stateful.run(settings=_settings(24, stateful_step_count=8))
     labels = {label for label, _ in reached}
     # The links took the machine from the list to an item and on to its writes.
     assert "GET /api/v1/items/{id}/" in labels
