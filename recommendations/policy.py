@@ -236,18 +236,17 @@ def _reaches_everywhere(user: User, rule: Rule) -> bool:
     return not (rule.by_role and user.has_perm("recommendations.act_for_all_forces"))
 
 
-def _outside_scope(user: User | CommandLine, rule: Rule, force_id: int) -> bool:
-    """Permission held, is the force outside the rule's reach for this person? An
-    administrator (or the command line) reaches every force, except for a role's action
-    (`by_role`: closure), which needs the role for the force or region itself."""
-    if isinstance(user, CommandLine):
-        return False
-    if _reaches_everywhere(user, rule):
-        return False
+def _reach(user: User | CommandLine, rule: Rule) -> frozenset[int] | None:
+    """The forces the rule reaches for this person (permission held); None for every
+    force. An administrator (or the command line) reaches every force, except for a
+    role's action (`by_role`: closure), which needs the role for the force or region
+    itself; a rule's `everywhere` permission (an inspector's) reaches every force."""
+    if isinstance(user, CommandLine) or _reaches_everywhere(user, rule):
+        return None
     if not rule.by_role and user.has_perm("recommendations.act_for_all_forces"):
-        return False
+        return None
     assigned, region = _scope_ids(user)
-    return force_id not in (assigned if rule.scope == "forces" else region)
+    return assigned if rule.scope == "forces" else region
 
 
 def refusal(
@@ -270,7 +269,8 @@ def refusal(
         force_id = target.force_id
     else:
         force_id = target if isinstance(target, int) else target.pk
-    if _outside_scope(user, rule, force_id):
+    reach = _reach(user, rule)
+    if reach is not None and force_id not in reach:
         return errors.OutsideScope
     if not isinstance(target, TrackedItem):
         return None
@@ -311,12 +311,8 @@ def may_ever(user: User, action: Action | str) -> bool:
     rule = ACTIONS[Action(action)]
     if not user.has_perm(f"recommendations.{rule.permission}"):
         return False
-    if _reaches_everywhere(user, rule):
-        return True
-    if rule.by_role or not user.has_perm("recommendations.act_for_all_forces"):
-        assigned, region = _scope_ids(user)
-        return bool(assigned if rule.scope == "forces" else region)
-    return True
+    reach = _reach(user, rule)
+    return reach is None or bool(reach)
 
 
 def may_import_closure(user: User | CommandLine) -> bool:

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET
 from responses.dashboards import for_person as pcc_dashboard
 from savedsearches.selectors import saved_searches_of
 
-from .. import dashboards, policy
+from .. import actions, dashboards
+from ..policy import Action
 from .common import AuthenticatedHttpRequest
 from .forces import forces_for_lead_reassign
 
@@ -25,7 +26,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["officer"] = dashboards.for_liaison_officer(user)
     if user.has_perm("recommendations.propose_closure") and not acts_for_all:
         context["lead"] = dashboards.for_liaison_lead(user)
-    if policy.may_ever(user, policy.Action.AUTHORISE_CLOSURE):
+    if actions.offered(user, Action.AUTHORISE_CLOSURE):
         context["chief"] = dashboards.for_chief_of_staff(user)
     if user.has_perm("recommendations.view_all_forces"):
         context["overview"] = dashboards.for_inspector(user)
