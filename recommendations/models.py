@@ -160,6 +160,23 @@ class TrackedItem(models.Model):
         related_name="led_items",
     )
     target_date = models.DateField(null=True, blank=True)
+    first_target_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first target date the item was given (kept when it moves; an "
+        "imported page's date counts as first).",
+    )
+    target_date_moves = models.PositiveIntegerField(
+        default=0,
+        help_text="How many times the target date was moved by hand (TargetDateMove rows); "
+        "imports do not count.",
+    )
+    recheck_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the closure's effectiveness is to be re-checked (set by the "
+        "authorising chief of staff; cleared when the re-check is recorded).",
+    )
     themes = models.ManyToManyField(Theme, blank=True, related_name="items")
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
@@ -245,6 +262,18 @@ class TrackedItem(models.Model):
             ),
             models.Index(fields=["owner_name", "id"], name="item_sort_owner"),
             models.Index(fields=["updated_at", "id"], name="item_updated_at"),
+            # The few closed items due a re-check (`recheck=due`) and the few that moved
+            # (`moved=yes`), without scanning the million that did not.
+            models.Index(
+                fields=["recheck_on", "id"],
+                condition=Q(recheck_on__isnull=False),
+                name="item_recheck_on",
+            ),
+            models.Index(
+                fields=["target_date_moves", "id"],
+                condition=Q(target_date_moves__gt=0),
+                name="item_target_date_moved",
+            ),
         ]
         permissions = [
             ("view_all_forces", "See the items of every force (inspectors, administrators)"),
@@ -460,6 +489,17 @@ class ClosureProposal(models.Model):
     )
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    item_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The item's version once the proposal was made: a later version means "
+        "the item changed since it was proposed (empty for proposals made before this "
+        "was kept).",
+    )
+    changes_read = models.BooleanField(
+        default=False,
+        help_text="The decider said they had read what changed since the proposal.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -509,7 +549,13 @@ class ClosureProposal(models.Model):
                 operation=pgtrigger.Update,
                 condition=ChangesOtherThan(
                     pgtrigger.Q(old__state="open") & ~pgtrigger.Q(new__state="open"),
-                    fields=["state", "decided_by", "decision_reason", "decided_at"],
+                    fields=[
+                        "state",
+                        "decided_by",
+                        "decision_reason",
+                        "decided_at",
+                        "changes_read",
+                    ],
                 ),
                 rule="a closure proposal is decided once, from open, and only its decision",
             ),
@@ -528,6 +574,50 @@ class ClosureProposal(models.Model):
         if verified_by == ClosureProposal.VerifiedBy.OTHER:
             return other or "other"
         return str(ClosureProposal.VerifiedBy(verified_by).label) if verified_by else ""
+
+
+class TargetDateMove(models.Model):
+    """One move of an item's target date: old and new dates, the reason (required) and
+    who moved it. Append-only; an import's dates are not moves."""
+
+    item = models.ForeignKey(
+        TrackedItem, on_delete=models.PROTECT, related_name="target_date_history"
+    )
+    old_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField(null=True, blank=True)
+    reason = models.TextField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    moved_by_name = models.CharField(max_length=200, blank=True)
+    was_overdue = models.BooleanField(
+        default=False, help_text="The item was past its old target date when moved."
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["moved_at", "id"]
+        indexes = [models.Index(fields=["item", "moved_at"], name="target_move_item")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="target_move_has_reason"),
+        ]
+        triggers = [
+            append_only(name="target_move_append_only", rule="target date moves are append-only")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.old_date} → {self.new_date}"
+
+    @property
+    def days(self) -> int:
+        """How far the date moved, in days (0 when either end is empty)."""
+        if self.old_date is None or self.new_date is None:
+            return 0
+        return (self.new_date - self.old_date).days
 
 
 class Reminder(models.Model):
