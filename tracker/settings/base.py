@@ -304,6 +304,11 @@ STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 # Portal-page imports with more new entries than this are applied by the worker.
 IMPORT_BACKGROUND_ENTRIES = env.int("IMPORT_BACKGROUND_ENTRIES", default=2000)
 ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=30)
+# "Review overdue": an item awaiting the liaison lead's review for more than this many days.
+REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=30)
+# A target date moved by more than this many days (or any move of an overdue item) is
+# reported to the liaison lead at once and shown on the chief of staff's home page.
+TARGET_DATE_ALERT_DAYS = env.int("TARGET_DATE_ALERT_DAYS", default=90)
 # The portal's address for links in emails (which have no request) and exports; when
 # unset, exports and downloads use the host the request came to.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
