@@ -23,7 +23,13 @@ node_modules/.installed: package.json package-lock.json
 static/build/application.css: node_modules/.installed static/scss/application.scss $(wildcard static/scss/_*.scss)
 	npm run --silent build:css
 
-setup: .venv/.installed node_modules/.installed static/build/application.css ## Install Python and npm dependencies and build the assets (quick when nothing changed)
+# accessible-autocomplete's own build and the source map it names (collectstatic needs
+# both), copied from node_modules; build:css copies them too (npm's postbuild:css), so
+# the Dockerfile's `npm run build:css` has them.
+static/build/accessible-autocomplete.min.js: node_modules/.installed
+	npm run --silent build:js
+
+setup: .venv/.installed node_modules/.installed static/build/application.css static/build/accessible-autocomplete.min.js ## Install Python and npm dependencies and build the assets (quick when nothing changed)
 
 run: setup ## Set up, migrate, load reference and demo data, serve on 127.0.0.1:$(PORT) (SQLite)
 	$(PY) manage.py migrate --no-input -v0

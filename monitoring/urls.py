@@ -9,6 +9,8 @@ urlpatterns = [
     path("monitoring/data.csv", views.data_csv, name="data_csv"),
     path("monitoring/data.json", views.data_json, name="data_json"),
     path("monitoring/sitemap.xml", views.sitemap, name="sitemap"),
+    # Before the force's pages: "findings" is no force's slug.
+    path("monitoring/findings/<int:finding_id>/", views.every_force, name="every_force"),
     path("monitoring/<slug:force_slug>/", views.force, name="force"),
     path("monitoring/<slug:force_slug>/<int:public_id>/", views.item, name="item"),
     path(

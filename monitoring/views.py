@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -55,21 +55,25 @@ def item_path(force_slug: str, public_id: int | None) -> str:
     return reverse("monitoring:item", args=[force_slug, public_id])
 
 
+# The columns a public row reads (`_row`): public ones only.
+_ROW_FIELDS = (
+    "portal_id",
+    "finding__kind",
+    "finding__number",
+    "finding__report__title",
+    "finding__report__slug",
+    "finding__report__published",
+    "force__name",
+    "force__slug",
+    "force__region__name",
+    "status__name",
+    "status__tag_colour",
+)
+
+
 def _rows_qs(qs: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
     """The few columns a list row, a data row or the sitemap needs, with one join."""
-    return qs.select_related("finding__report", "force__region", "status").only(
-        "portal_id",
-        "finding__kind",
-        "finding__number",
-        "finding__report__title",
-        "finding__report__slug",
-        "finding__report__published",
-        "force__name",
-        "force__slug",
-        "force__region__name",
-        "status__name",
-        "status__tag_colour",
-    )
+    return qs.select_related("finding__report", "force__region", "status").only(*_ROW_FIELDS)
 
 
 def _row(item: Any) -> dict[str, Any]:
@@ -224,10 +228,17 @@ def force(request: HttpRequest, force_slug: str) -> HttpResponse:
 
 
 def _public_item(force_slug: str, public_id: int) -> TrackedItem:
+    """The public item, and whether another force's copy of its finding is public too
+    (`in_other_forces`: the item page then links to every force's copy)."""
     item = (
         public_items()
         .select_related("finding__report", "force__region", "status")
         .filter(force__slug=force_slug, portal_id=public_id)
+        .annotate(
+            in_other_forces=Exists(
+                public_items().filter(finding_id=OuterRef("finding_id")).exclude(pk=OuterRef("pk"))
+            )
+        )
         .first()
     )
     if item is None:
@@ -254,6 +265,43 @@ def item(request: HttpRequest, force_slug: str, public_id: int) -> HttpResponse:
             "text": blocks(finding.text),
             "timeline": timeline,
             "last_public_update": obj.last_public_update,  # type: ignore[attr-defined]  # public_items' annotation
+        },
+    )
+
+
+@public_page()
+def every_force(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """ "This recommendation in every force": the finding's public texts, then each
+    force's public copy of it with its status and last public update, in one query.
+    Page not found (and so never stored) for a finding that is not public."""
+    copies = list(
+        _rows_qs(public_items().filter(finding_id=finding_id))
+        .select_related("finding__report", "status")
+        .only(
+            *_ROW_FIELDS,
+            "finding__cause_of_concern",
+            "finding__text",
+            "finding__report__url",
+            "status__order",
+        )
+        .order_by("force__name", "portal_id")
+    )
+    if not copies:
+        raise Http404("No such recommendation")
+    finding = copies[0].finding
+    counted: dict[str, dict[str, Any]] = {}
+    for copy in copies:
+        counted.setdefault(copy.status_id, {"status": copy.status, "count": 0})["count"] += 1
+    return render(
+        request,
+        "monitoring/every_force.html",
+        {
+            "finding": finding,
+            "report": finding.report,
+            "cause_of_concern": blocks(finding.cause_of_concern),
+            "text": blocks(finding.text),
+            "rows": [_row(copy) for copy in copies],
+            "counts": sorted(counted.values(), key=lambda c: c["status"].order),
         },
     )
 

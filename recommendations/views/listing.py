@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from forces.selectors import role_of
 from savedsearches.selectors import saved_searches_of
 from tracker.base_url import base_url
 from tracker.downloads import XLSX, csv_download, download
@@ -88,6 +89,31 @@ LIST_COLUMNS = [
 ]
 
 
+# The filters each role uses most come first in the panel (issue 25); the rest follow
+# in the FilterSet's own order. An inspector (or a chief of staff, or an administrator)
+# asks "what is outstanding for force X, from which report"; a liaison lead starts from
+# their forces, then the status (their review queue); a liaison officer, of one force,
+# from the status. A filter the person does not have (the force filter of a person of
+# one force, the region filter of one region) is passed over.
+FIRST_FILTERS: dict[str, tuple[str, ...]] = {
+    "inspector": ("force", "region", "report", "status"),
+    "chief-of-staff": ("force", "region", "report", "status"),
+    "admin": ("force", "region", "report", "status"),
+    "liaison-lead": ("force", "status", "report"),
+    "liaison-officer": ("status", "report"),
+}
+NOT_IN_PANEL = ("sort",)  # the column headings sort; the form carries it hidden
+
+
+def filter_order(user: object, filterset: ItemFilter) -> list[str]:
+    """The names of the filter panel's fields, in the order this person's role uses them
+    (someone with no role gets the inspector's order)."""
+    spec = role_of(user)
+    first = FIRST_FILTERS.get(spec.slug if spec else "", FIRST_FILTERS["inspector"])
+    names = [name for name in filterset.form.fields if name not in NOT_IN_PANEL]
+    return [name for name in first if name in names] + [n for n in names if n not in first]
+
+
 @require_GET
 def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
@@ -98,11 +124,15 @@ def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     paginator.count = sum(c["count"] for c in counts)  # type: ignore[misc]  # a cached_property
     page = paginator.get_page(request.GET.get("page"))
     rows = list_rows(page.object_list, reverse("recommendations:list"))
+    order = filter_order(request.user, filterset)
+    empty = filterset.is_valid() and not paginator.count
     return render(
         request,
         "recommendations/list.html",
         {
             "filter": filterset,
+            "filter_order": order,
+            "broader": broader_searches(request, filterset, order) if empty else None,
             "page": page,
             "rows": rows,
             "selected": selected_filters(request, filterset),
@@ -166,6 +196,100 @@ def export_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
         filename=exports.export_filename("xlsx"),
         content_type=XLSX,
     )
+
+
+def _variant(
+    filterset: ItemFilter, *, without: str = "", statuses: list[str] | None = None
+) -> QuerySet[TrackedItem]:
+    """The person's rows under the same filters but one left out (`without`), or with
+    other statuses (`statuses`): the filters the form already cleaned, applied again as
+    the FilterSet applies them, so no query is run to build it."""
+    qs = filterset.queryset.all()
+    for name, value in filterset.form.cleaned_data.items():
+        if name in (without, *NOT_IN_PANEL):
+            continue
+        if name == "status" and statuses is not None:
+            value = statuses
+        qs = filterset.filters[name].filter(qs, value)
+    return qs.order_by()
+
+
+def _chosen(filterset: ItemFilter, names: Iterable[str]) -> list[tuple[str, str, list[str]]]:
+    """The filters given a value, other than the status, in `names` order: (name, the
+    panel's label, the chosen values' labels)."""
+    data = filterset.form.data
+    chosen = []
+    for name in names:
+        values = [v for v in data.getlist(name) if v] if name != "status" else []
+        if not values:
+            continue
+        field = filterset.form.fields[name]
+        labels = {str(k): str(v) for k, v in choices_of(field)} if hasattr(field, "choices") else {}
+        chosen.append(
+            (name, str(filterset.filters[name].label), [labels.get(v, v) for v in values])
+        )
+    return chosen
+
+
+def broader_searches(
+    request: HttpRequest, filterset: ItemFilter, order: list[str]
+) -> dict[str, object]:
+    """Why a valid search found nothing, and the nearest broader searches that do find
+    items: the same filters in any status (one COUNT), and each filter left out in turn
+    (one query of EXISTS probes, each stopping at its first row). Run only when the list
+    is empty, so a list with rows pays nothing for it."""
+    statuses = [str(s) for s in filterset.form.cleaned_data.get("status") or []]
+    other_statuses = None
+    if "all" not in statuses:
+        n = _variant(filterset, statuses=["all"]).count()
+        if n:
+            default = statuses == ["open"]
+            items = (
+                f"{n} closed item{'s' * (n != 1)}"
+                if default
+                else (f"{n} item{'s' * (n != 1)} in other statuses")
+            )
+            other_statuses = {
+                "text": f"{items} {'matches' if n == 1 else 'match'} these filters",
+                "link": "include closed items" if default else "show items in any status",
+                "href": "?" + _query_with(request, "status", "all"),
+            }
+    chosen = _chosen(filterset, order)
+    drops: list[dict[str, str]] = []
+    if not chosen:  # in any status, the same as everything the person may see
+        anything = other_statuses is not None
+    else:
+        # The ORM has no SELECT without a table: the probes are asked of one row of the
+        # statuses table, whose rows the filter has already read.
+        probes = {
+            f"without_{n}": Exists(_variant(filterset, without=name))
+            for n, (name, _label, _values) in enumerate(chosen)
+        }
+        probes["anything"] = Exists(filterset.queryset.order_by())
+        found = (
+            Status.objects.order_by()
+            .filter(pk=filterset.statuses[0].slug)
+            .annotate(**probes)
+            .values(*probes)
+            .first()
+        ) or {}
+        anything = bool(found.get("anything"))
+        for n, (name, label, values) in enumerate(chosen):
+            if found.get(f"without_{n}"):
+                drops.append(
+                    {
+                        "label": f"{label}: {' or '.join(values)}",
+                        "href": "?" + _query_without(request, "page", name),
+                    }
+                )
+    return {"statuses": other_statuses, "drops": drops, "anything": anything}
+
+
+def _query_with(request: HttpRequest, name: str, value: str) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.setlist(name, [value])
+    return params.urlencode()
 
 
 def _query_without(request: HttpRequest, *names: str, drop: tuple[str, str] | None = None) -> str:

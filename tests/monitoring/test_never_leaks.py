@@ -93,6 +93,7 @@ def test_the_whole_public_site_shows_no_internal_marker(people, make_user):
         person.save()
     item = make_item(force="gloucestershire", lead=lead)
     other = make_item(force="gloucestershire", lead=lead)
+    make_item(force="west-midlands", finding=item.finding)  # "in every force" has two
     progressed(item, lead)
     progressed(other, lead)
     services.comment_add(
@@ -138,6 +139,7 @@ def test_the_whole_public_site_shows_no_internal_marker(people, make_user):
     assert item_page in pages
     assert f"{item_page}portal-page.txt" in pages
     assert "/monitoring/gloucestershire/" in pages
+    assert f"/monitoring/findings/{item.finding_id}/" in pages  # this finding in every force
     assert any(a.startswith("/monitoring/?status=") for a in pages)  # filter values
     assert "PUBLIC-MARKER-6" in pages[item_page]
     assert "PUBLIC-MARKER-6" in pages[f"{item_page}portal-page.txt"]
