@@ -46,6 +46,15 @@ class ItemSerializer(serializers.Serializer):
     last_entry_on = serializers.DateField()
     updated_at = serializers.DateTimeField()
     version = serializers.IntegerField(help_text="Send it back as If-Match to PATCH the item.")
+    first_target_date = serializers.DateField(
+        allow_null=True, help_text="The first target date the item was given."
+    )
+    target_date_moves = serializers.IntegerField(
+        help_text="How many times the target date was moved (imports do not count)."
+    )
+    recheck_on = serializers.DateField(
+        allow_null=True, help_text="When the closure's effectiveness is due a re-check."
+    )
 
     def get_url(self, obj: Any) -> str:
         return f"{self.items_base()}{obj.pk}/"
@@ -85,6 +94,9 @@ class ItemSerializer(serializers.Serializer):
             "last_entry_on": _date(instance.last_entry_on),
             "updated_at": _datetime(instance.updated_at),
             "version": instance.version,
+            "first_target_date": _date(instance.first_target_date),
+            "target_date_moves": instance.target_date_moves,
+            "recheck_on": _date(instance.recheck_on),
         }
 
 
@@ -122,6 +134,14 @@ class ProposalSerializer(serializers.Serializer):
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_reason = serializers.CharField(allow_blank=True)
+    item_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The item's version once the proposal was made: a later item version "
+        "means the item changed since it was proposed (null for older proposals).",
+    )
+    changes_read = serializers.BooleanField(
+        help_text="Whether the decider said they read what changed since the proposal."
+    )
 
 
 class FindingSerializer(serializers.Serializer):
@@ -342,6 +362,49 @@ class AuthoriseIn(serializers.Serializer):
     )
     publish_note = serializers.BooleanField(
         required=False, default=False, help_text="Publish the note with the public comment."
+    )
+    changes_read = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send true to say you read what changed since closure was proposed (the "
+        "409's `changes`): without it, or the `version` you read, a changed item is 409.",
+    )
+    version = serializers.IntegerField(
+        source="seen_version",
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The item's version you read (its ETag): when it is the item's version "
+        "now, you read the item as it is, changes included.",
+    )
+    recheck_on = DateIn(
+        required=False,
+        allow_null=True,
+        help_text="When to re-check that the closure worked (after today), e.g. the next "
+        "inspection.",
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_blank=True)
+    what = serializers.CharField()
+    line = serializers.CharField(help_text="The change as the pages write it.")
+
+
+class ChangedSinceProposedProblem(serializers.Serializer):
+    """The 409 for authorising an item changed since closure was proposed."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    version = serializers.IntegerField(
+        required=False, help_text="The item's version now (a changed item only)."
+    )
+    changes = ChangeSerializer(
+        many=True, required=False, help_text="What changed, oldest first (a changed item only)."
     )
 
 

@@ -30,13 +30,14 @@ from rest_framework.views import APIView
 
 from recommendations import actions, errors, national, policy, selectors
 from recommendations.models import ClosureProposal, InspectionReport, TimelineEntry, TrackedItem
+from recommendations.services.closure import ChangedSinceProposed
 from tracker import dates
 from tracker.security import event
 
 from . import serializers as s
 from .filters import ApiItemFilter
 from .models import ApiToken
-from .problems import BadParameter, PreconditionFailed, PreconditionRequired
+from .problems import BadParameter, PreconditionFailed, PreconditionRequired, problem
 from .throttling import AddressRateThrottle
 
 BIGINT_MAX = 2**63 - 1
@@ -345,12 +346,38 @@ class ProposalDecision(ApiView):
 
 class ProposalAuthorise(ProposalDecision):
     @extend_schema(
-        tags=["closure"], request=s.AuthoriseIn, responses={200: s.ProposalSerializer, **ERRORS}
+        tags=["closure"],
+        request=s.AuthoriseIn,
+        responses={
+            200: s.ProposalSerializer,
+            409: OpenApiResponse(
+                s.ChangedSinceProposedProblem,
+                description="Already decided, or the item changed since closure was "
+                "proposed (then `changes` lists what changed: send `changes_read: true` "
+                "or the `version` you read).",
+            ),
+            **ERRORS,
+        },
     )
     def post(self, request: Request, pk: int, pid: int) -> Response:
-        """Authorise closure (chiefs of staff; never the proposer): the item is complete."""
+        """Authorise closure (chiefs of staff; never the proposer): the item is complete.
+        If the item changed since closure was proposed, the answer is 409 with the
+        changes, unless the body says `changes_read: true` or carries the item's
+        `version` as it is now."""
         given = self.body(request, s.AuthoriseIn)
-        return self.decide(request, pk, pid, policy.Action.AUTHORISE_CLOSURE, given)
+        try:
+            return self.decide(request, pk, pid, policy.Action.AUTHORISE_CLOSURE, given)
+        except ChangedSinceProposed as changed:
+            answer = problem(
+                409,
+                "The item changed since closure was proposed: read the changes, then send "
+                "changes_read: true (or the item's version you read) to authorise it.",
+            )
+            answer.data["version"] = TrackedItem.objects.values_list("version", flat=True).get(
+                pk=pk
+            )
+            answer.data["changes"] = [c.as_data() for c in changed.changes]
+            return answer
 
 
 class ProposalReturn(ProposalDecision):

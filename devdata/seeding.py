@@ -282,6 +282,7 @@ def seed(*, items: int, seed: int = 1) -> SeedResult:
                 owner_rank=owner[1],
                 owner_department=owner[2],
                 target_date=target,
+                first_target_date=target,  # as services.save_item keeps it
                 liaison_lead=leads[force.region_id],
                 portal_id=rng.randint(1000, 99999999) if rng.random() < 0.3 else None,
             )

@@ -28,6 +28,7 @@ from recommendations.portal_format.parse import Entry, Page
 from recommendations.portal_format.render import render as render_portal_page
 from tracker.base_url import base_url
 from tracker.downloads import TEXT, csv_download, download
+from tracker.text import extract
 
 from .cache import do_not_store, public_page
 from .filters import PublicItemFilter
@@ -60,6 +61,7 @@ _ROW_FIELDS = (
     "portal_id",
     "finding__kind",
     "finding__number",
+    "finding__text",
     "finding__report__title",
     "finding__report__slug",
     "finding__report__published",
@@ -88,6 +90,7 @@ def _row(item: Any) -> dict[str, Any]:
         "published": finding.report.published,
         "type": finding.get_kind_display(),
         "reference": finding.reference,
+        "extract": extract(finding.text),
         "status": item.status.name,
         "tag": item.status.tag_colour,
         "last_public_update": item.last_public_update,

@@ -161,6 +161,11 @@ def _authorise(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
         note=d.get("reason", ""),
         publish_note=bool(d.get("publish_note", False)),
         proposal_id=d.get("proposal_id"),
+        changes_read=bool(d.get("changes_read", False)),
+        # The item's version the person read (the API's `version`): never the bulk
+        # pages' `version`, which is not a statement that the changes were read.
+        seen_version=d.get("seen_version"),
+        recheck_on=d.get("recheck_on"),
     )
 
 
@@ -187,6 +192,25 @@ def _reopen(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
         reason=d["reason"],
         public_reason=d["public_reason"],
         finding=d.get("finding"),
+    )
+
+
+def _recheck_intro(item: TrackedItem) -> str:
+    """What the re-check records, and the way to the other outcome (reopening), as a
+    link: the page prints the introduction as given."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from tracker.humanise import long_date
+
+    due = f" It was due on {long_date(item.recheck_on)}." if item.recheck_on else ""
+    return format_html(
+        "Record that the closure was confirmed effective: the re-check date is cleared "
+        "and an internal comment goes on the timeline.{} If the problem is still present, "
+        '<a class="govuk-link" href="{}">reopen the item</a> instead (a chief of staff for '
+        "the region or an inspector reopens it).",
+        due,
+        reverse("recommendations:action", args=[item.pk, Action.REOPEN.value]),
     )
 
 
@@ -349,6 +373,17 @@ REGISTRY: dict[Action, ActionSpec] = {
             "present. It becomes being progressed again; the closure's record and evidence "
             "stay on its timeline.",
             button="Reopen item",
+        ),
+        ActionSpec(
+            Action.RECORD_RECHECK,
+            form=_reason_form(
+                "How the re-check confirmed the closure",
+                missing="Enter how the re-check confirmed the closure",
+            ),
+            run=lambda by, item, d: services.recheck_confirm(item=item, by=by, note=d["reason"]),
+            done="Re-check recorded: the closure was confirmed effective.",
+            intro_for=_recheck_intro,
+            button="Record re-check as confirmed",
         ),
     )
 }

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Window
@@ -16,7 +17,20 @@ from forces.models import Force
 
 from .models import ClosureProposal, InspectionReport, Status, TrackedItem
 from .policy import sees_all_forces, visible_force_ids
-from .selectors import is_overdue, items_visible_to, overdue_q, stale_cutoff, stale_q, today
+from .selectors import (
+    is_overdue,
+    items_visible_to,
+    large_moves,
+    overdue_q,
+    proposal_open,
+    recheck_due_q,
+    review_overdue_days,
+    review_overdue_q,
+    stale_cutoff,
+    stale_q,
+    today,
+    with_review_since,
+)
 
 LIST_RELATED = ("force", "finding__report", "status")
 SUMMARY_SECONDS = 60
@@ -42,21 +56,29 @@ AGE_BUCKETS = [
 def _rows(qs: Any, limit: int = 25) -> dict[str, Any]:
     """A table's rows, (item, overdue) for the first `limit`, and how many there are in
     all, in one query (the count is a window over every matching row). Each item also
-    carries `stale`: selectors.stale_q for an item in memory, for its "Stale" tag."""
+    carries its other ageing tags' facts, read by the same query: `stale`
+    (selectors.stale_q for an item in memory), `proposed` (an open closure proposal) and
+    `review_overdue` (days awaiting review beyond REVIEW_OVERDUE_DAYS, or None)."""
     on = today()
     cutoff = stale_cutoff(on)
-    items = list(qs.select_related(*LIST_RELATED).annotate(total=Window(Count("id")))[:limit])
+    items: list[Any] = list(
+        with_review_since(qs.select_related(*LIST_RELATED)).annotate(
+            total=Window(Count("id")), proposed=proposal_open()
+        )[:limit]
+    )
     count = items[0].total if items else 0
     for i in items:
         i.stale = i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff
+        i.review_overdue = review_overdue_days(i, on)
     return {"rows": [(i, is_overdue(i, on)) for i in items], "count": count}
 
 
 def summary(user: User) -> dict[str, int]:
     """The person's open items by the list's own rules, in one aggregate query: each
     count is what the list shows for the same filter (open, awaiting review, being
-    progressed, overdue=1, stale=yes), because it is the same queryset and the same
-    definitions (selectors.overdue_q and stale_q)."""
+    progressed, overdue=1, stale=yes, review=overdue, recheck=due), because it is the
+    same queryset and the same definitions (selectors.overdue_q, stale_q,
+    review_overdue_q and recheck_due_q)."""
     on = today()
 
     def compute() -> dict[str, int]:
@@ -66,6 +88,8 @@ def summary(user: User) -> dict[str, int]:
             being_progressed=Count("id", filter=Q(status_id=Status.BEING_PROGRESSED)),
             overdue=Count("id", filter=overdue_q(on)),
             stale=Count("id", filter=stale_q(on)),
+            review_overdue=Count("id", filter=review_overdue_q(on)),
+            recheck_due=Count("id", filter=recheck_due_q(on)),
         )
 
     if sees_all_forces(user):  # national figures: cached for a minute, as the matrix
@@ -94,16 +118,23 @@ def for_liaison_lead(user: User) -> dict[str, Any]:
         .select_related("item__force", "item__finding__report", "decided_by")
         .order_by("-decided_at")[:25]
     )
+    # An item is the lead's to review when it is theirs, or nobody's, in their forces
+    # (another lead's items are that lead's), as for the stale items.
+    theirs = mine.filter(Q(liaison_lead=user) | Q(liaison_lead__isnull=True))
+    proposals = (
+        ClosureProposal.objects.filter(proposed_by=user, state=ClosureProposal.State.OPEN)
+        .select_related("item__force", "item__finding__report")
+        .order_by("proposed_at", "id")
+    )
     return {
         "awaiting_review": _rows(
-            mine.filter(status_id=Status.AWAITING_REVIEW).order_by("last_entry_on", "id")
+            theirs.filter(status_id=Status.AWAITING_REVIEW).order_by("last_entry_on", "id")
         ),
+        "proposals": list(proposals[:50]),
         "returned": list(returned),
-        "stale": _rows(
-            mine.filter(stale_q())
-            .filter(Q(liaison_lead=user) | Q(liaison_lead__isnull=True))
-            .order_by("last_entry_on", "id")
-        ),
+        "stale": _rows(theirs.filter(stale_q()).order_by("last_entry_on", "id")),
+        "recheck": _rows(theirs.filter(recheck_due_q()).order_by("recheck_on", "id")),
+        "review_days": settings.REVIEW_OVERDUE_DAYS,
     }
 
 
@@ -203,13 +234,39 @@ def for_chief_of_staff(user: User) -> dict[str, Any]:
         proposals = proposals.filter(item__force_id__in=force_ids)
     return {
         "proposals": list(proposals[:50]),
+        "moves": recent_large_moves(force_ids),
         "matrix": _cached("matrix", force_ids, lambda: status_matrix(force_ids)),
+    }
+
+
+RECENT_MOVE_DAYS = 90
+
+
+def recent_large_moves(force_ids: frozenset[int] | None, limit: int = 25) -> dict[str, Any]:
+    """The large target-date moves (selectors.large_move_q) of the forces' items in the
+    last RECENT_MOVE_DAYS, newest first: the first `limit` with their items, and how
+    many there are, in one query."""
+    since = today() - dt.timedelta(days=RECENT_MOVE_DAYS)
+    moves = list(
+        large_moves(force_ids)
+        .filter(moved_at__date__gte=since)
+        .select_related("item__force", "item__finding__report", "moved_by")
+        .annotate(total=Window(Count("id")))[:limit]
+    )
+    return {
+        "rows": moves,
+        "count": moves[0].total if moves else 0,
+        "days": RECENT_MOVE_DAYS,
+        "alert_days": settings.TARGET_DATE_ALERT_DAYS,
     }
 
 
 def for_inspector(user: User) -> dict[str, Any]:
     force_ids = None if sees_all_forces(user) else visible_force_ids(user)
+    visible = items_visible_to(user)
     return {
+        "recheck": _rows(visible.filter(recheck_due_q()).order_by("recheck_on", "id")),
+        "review_days": settings.REVIEW_OVERDUE_DAYS,
         "matrix": _cached("matrix", force_ids, lambda: status_matrix(force_ids)),
         "ageing": _cached("ageing", force_ids, lambda: ageing(force_ids)),
         "by_report": _cached("by-report", force_ids, lambda: completion_by_report(force_ids)),

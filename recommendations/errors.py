@@ -87,3 +87,7 @@ class ReasonRequired(DomainError):
 
 class NotALead(DomainError):
     message = "Choose a liaison lead who acts for this item's force."
+
+
+class NoRecheck(StateError):
+    message = "This item has no effectiveness re-check to record."

@@ -1,6 +1,12 @@
 """CSV and Excel exports of exactly the rows the list shows: same filters, scope, order.
 The CSV is written, and every cell of both neutralised, by the kernel's one writer
-(tracker.downloads)."""
+(tracker.downloads).
+
+The column names are a contract: new columns are appended at the end, never inserted
+or renamed (`text`, `latest_update`, `first_target_date` and `target_date_moves` came
+last, issues 25 and 26). Flags are `yes`/`no`. `latest_update` is the text of the item's
+newest comment entry, public or internal: the list's people see an item's whole
+timeline, as on its page. In the workbook `url` is a real hyperlink."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from django.urls import reverse
 
 from tracker.downloads import neutralise
 
-from .models import ClosureProposal, Finding, TrackedItem
+from .models import ClosureProposal, Finding, TimelineEntry, TrackedItem
 from .selectors import overdue_q, stale_q, today
 
 HEADERS = [
@@ -34,6 +40,10 @@ HEADERS = [
     "overdue",
     "verified_by",
     "verified_other",
+    "text",
+    "latest_update",
+    "first_target_date",
+    "target_date_moves",
 ]
 FIELDS = [
     "pk",
@@ -55,6 +65,10 @@ FIELDS = [
     "is_overdue",
     "verified_by",
     "verified_other",
+    "finding__text",
+    "latest_update",
+    "first_target_date",
+    "target_date_moves",
 ]
 KIND_LABELS = dict(Finding.Kind.choices)
 COLUMN_WIDTHS = {
@@ -65,7 +79,28 @@ COLUMN_WIDTHS = {
     "reference": 24,
     "owner": 30,
     "url": 45,
+    "text": 60,
+    "latest_update": 60,
 }
+# Excel's own limits: a cell holds at most 32,767 characters, a sheet 65,530 links.
+XLSX_CELL_MAX = 32_767
+XLSX_LINKS_MAX = 65_530
+
+
+def yes_no(flag: object) -> str:
+    """How every export writes a flag."""
+    return "yes" if flag else "no"
+
+
+def latest_update() -> Subquery:
+    """The text of an item's newest comment entry (public or internal), as a subquery on
+    OuterRef("pk"): one per row of the same query, read along the timeline's
+    (item, date, position) index."""
+    return Subquery(
+        TimelineEntry.objects.filter(item_id=OuterRef("pk"), kind=TimelineEntry.Kind.COMMENT)
+        .order_by("-date", "-position")
+        .values("text")[:1]
+    )
 
 
 def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
@@ -85,6 +120,7 @@ def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
         is_overdue=ExpressionWrapper(overdue_q(on), output_field=BooleanField()),
         verified_by=Subquery(closing_proposal.values("verified_by")[:1]),
         verified_other=Subquery(closing_proposal.values("verified_other")[:1]),
+        latest_update=latest_update(),
     )
     base = base.rstrip("/")
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
@@ -109,6 +145,10 @@ def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
             overdue,
             verified_by,
             verified_other,
+            text,
+            latest,
+            first_target,
+            moves,
         ) = r
         label = KIND_LABELS[kind]
         yield [
@@ -125,11 +165,15 @@ def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
             published,
             last,
             (on - last).days,
-            "yes" if stale else "no",
+            yes_no(stale),
             base + item_path.format(pk),
-            "true" if overdue else "false",
+            yes_no(overdue),
             verified_by or "",
             verified_other or "",
+            text,
+            latest or "",
+            first_target,
+            moves,
         ]
 
 
@@ -147,6 +191,8 @@ def xlsx_bytes(data: Iterable[list[object]]) -> bytes:
     for index, header in enumerate(HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(header, 14)
     bold = Font(bold=True)
+    link_font = Font(color="0563C1", underline="single")  # Excel's own hyperlink look
+    url_at = HEADERS.index("url")
     header_cells = []
     for header in HEADERS:
         cell = WriteOnlyCell(sheet, value=header)
@@ -156,13 +202,21 @@ def xlsx_bytes(data: Iterable[list[object]]) -> bytes:
     count = 0
     for row in data:
         cells: list[object] = []
-        for value in row:
+        for at, value in enumerate(row):
             if isinstance(value, dt.date):
                 cell = WriteOnlyCell(sheet, value=dt.datetime(value.year, value.month, value.day))
                 cell.number_format = "yyyy-mm-dd"  # a real date, sortable and filterable
                 cells.append(cell)
+            elif at == url_at and isinstance(value, str) and count < XLSX_LINKS_MAX:
+                link = WriteOnlyCell(sheet, value=str(neutralise(value)))
+                link.hyperlink = value  # a link that opens the item; plain text past the limit
+                link.font = link_font
+                cells.append(link)
             else:
-                cells.append(neutralise("" if value is None else value))
+                cell_value = neutralise("" if value is None else value)
+                if isinstance(cell_value, str) and len(cell_value) > XLSX_CELL_MAX:
+                    cell_value = cell_value[: XLSX_CELL_MAX - 1] + "…"
+                cells.append(cell_value)
         sheet.append(cells)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{count + 1}"

@@ -27,7 +27,7 @@ from .filter_fields import (
 )
 from .models import ClosureProposal, InspectionReport, Status, TimelineEntry, TrackedItem
 from .policy import visible_force_ids
-from .selectors import overdue_q, stale_q
+from .selectors import overdue_q, proposal_open, recheck_due_q, review_overdue_q, stale_q
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 VERIFIED_BY = ClosureProposal.VerifiedBy.choices
@@ -111,6 +111,34 @@ class ItemFilter(df.FilterSet):
         empty_label="Either",
         error_messages={"invalid_choice": "Reopened must be yes or no"},
     )
+    proposal = df.ChoiceFilter(
+        choices=(("open", "Open, awaiting a decision"), ("none", "None open")),
+        method="filter_proposal",
+        label="Closure proposal",
+        empty_label="Either",
+        error_messages={"invalid_choice": "Closure proposal must be open or none"},
+    )
+    review = df.ChoiceFilter(
+        choices=(("overdue", "Overdue"),),
+        method="filter_review",
+        label="Review",
+        empty_label="Any",
+        error_messages={"invalid_choice": "Review must be overdue"},
+    )
+    recheck = df.ChoiceFilter(
+        choices=(("due", "Due"), ("set", "Date set")),
+        method="filter_recheck",
+        label="Effectiveness re-check",
+        empty_label="Any",
+        error_messages={"invalid_choice": "Re-check must be due or set"},
+    )
+    moved = df.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_moved",
+        label="Target date moved",
+        empty_label="Either",
+        error_messages={"invalid_choice": "Target date moved must be yes or no"},
+    )
     updated_after = _date("last_entry_on", "gte", "Updated on or after")
     updated_before = _date("last_entry_on", "lte", "Updated on or before")
     published_after = _date("finding__report__published", "gte", "Report published on or after")
@@ -124,6 +152,9 @@ class ItemFilter(df.FilterSet):
     def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
         if data is not None:
             data = data.copy()
+            if data.get("recheck") and not data.get("status"):
+                # Re-checks are of closed items: the default of open items would hide them.
+                data.setlist("status", ["all"])
             if not data.get("status"):
                 data.setlist("status", ["open"])  # the default: outstanding items only
             if data.get("overdue") == "1":
@@ -196,6 +227,25 @@ class ItemFilter(df.FilterSet):
             TimelineEntry.objects.filter(item_id=OuterRef("pk"), event=TimelineEntry.Event.REOPENED)
         )
         return qs.filter(reopened) if value == "yes" else qs.exclude(reopened)
+
+    def filter_proposal(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Items with a closure proposal awaiting a decision (`open`), or without one."""
+        return qs.filter(proposal_open()) if value == "open" else qs.exclude(proposal_open())
+
+    def filter_review(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Items awaiting review for more than REVIEW_OVERDUE_DAYS (selectors)."""
+        return qs.filter(review_overdue_q())
+
+    def filter_recheck(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Closed items whose effectiveness re-check is due (`due`), or has a date."""
+        if value == "due":
+            return qs.filter(recheck_due_q())
+        return qs.filter(recheck_on__isnull=False)
+
+    def filter_moved(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Items whose target date was moved by hand at least once (imports do not count)."""
+        moved = Q(target_date_moves__gt=0)
+        return qs.filter(moved) if value == "yes" else qs.exclude(moved)
 
     def filter_verified_by(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         """Items whose open closure proposal, or the one that closed them, was verified

@@ -165,6 +165,29 @@ class AuthoriseForm(GovukForm):
         label="Publish this note on the monitoring portal with the authorisation",
         required=False,
     )
+    recheck_on = GovukDateField(
+        label="Re-check date",
+        required=False,
+        help_text="Optional. When to check that the closure has worked, for example at "
+        "the next inspection. For example, 31 3 2028",
+    )
+    # Asked only when the item changed since closure was proposed (the pages show the
+    # changes beside it); the service refuses to authorise such an item without it.
+    changes_read = forms.BooleanField(label="I have read the changes", required=False)
+
+    def clean_recheck_on(self) -> dt.date | None:
+        from .selectors import today
+
+        on = self.cleaned_data.get("recheck_on")
+        if on is not None and on <= today():
+            raise ValidationError("The re-check date must be in the future")
+        return on
+
+
+# The owner form's reason: without JavaScript always shown, and said when it is needed;
+# with JavaScript shown only once the target date changes, and said to be needed.
+REASON_HINT = "Required if you change the target date. It goes on the timeline."
+REASON_HINT_SHOWN = "Required, because you changed the target date. It goes on the timeline."
 
 
 class OwnerForm(GovukForm):
@@ -187,16 +210,37 @@ class OwnerForm(GovukForm):
         "Reason for moving the target date",
         required=False,
         rows=3,
-        help_text="Needed when an existing target date moves; it goes on the timeline",
+        help_text=REASON_HINT,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     CONFIRM_LABEL = "Yes, the target date is in the past"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The reason is asked only of an item that has a target date (moving it needs
+        one; giving a first date does not). It is labelled without "(optional)": the
+        service requires it when the date moves. With JavaScript it is a GOV.UK
+        conditional reveal (static/js/reveal-on-change.mjs), shown once the target
+        date differs from the stored one (`govuk_params`: the page's overrides of the
+        field's GOV.UK parameters); without, it is always shown with its hint."""
         super().__init__(*args, **kwargs)
         if self.is_bound and "confirm_past_date" in self.data:
             self._add_confirm_field()
+        stored = self.initial.get("target_date")
+        if not isinstance(stored, dt.date):
+            del self.fields["reason"]
+            return
+        reason: Any = self.fields["reason"]
+        reason.govuk_params = {  # read by templates/recommendations/action.html
+            "label": {"text": str(reason.label)},
+            "formGroup": {
+                "attributes": {
+                    "data-app-reveal-when-changed": "id_target_date",
+                    "data-app-reveal-from": f"{stored.day}/{stored.month}/{stored.year}",
+                    "data-app-reveal-hint": REASON_HINT_SHOWN,
+                }
+            },
+        }
 
     def _add_confirm_field(self) -> None:
         if "confirm_past_date" not in self.fields:
@@ -432,6 +476,13 @@ class ReportForm(GovukForm):
 
 
 class FindingForm(GovukForm):
+    """One finding of a report and the forces it is issued to: only the report's forces
+    (`services.reports.report_forces`), a number required, and no force chosen is an
+    error, never "every force". A national or thematic report offers "All the report's
+    forces" as a choice of its own; a force report, its one force (radios). Issuing to
+    more than one force is made only once confirmed on the check page (`confirm`)."""
+
+    MAX_NUMBER = 9999
     kind = forms.ChoiceField(
         label="Type",
         choices=Finding.Kind.choices,
@@ -440,23 +491,88 @@ class FindingForm(GovukForm):
     )
     number = forms.IntegerField(
         label="Number in the report",
-        required=False,
         min_value=1,
+        max_value=MAX_NUMBER,
         help_text="For example, 5 for Recommendation 5",
-        error_messages={"invalid": "Enter the number as digits"},
+        error_messages={
+            "required": "Enter the finding's number in the report, for example 5",
+            "invalid": "Enter the number as digits",
+            "min_value": f"Enter a number from 1 to {MAX_NUMBER}",
+            "max_value": f"Enter a number from 1 to {MAX_NUMBER}",
+        },
     )
     cause_of_concern = _text("Cause of concern", required=False, rows=4)
     text = _text(
         "Recommendation or area for improvement text",
         help_text="Put each separate action on its own line starting with •",
     )
+    all_forces = forms.BooleanField(label="All the report's forces", required=False)
     forces = forms.ModelMultipleChoiceField(
         label="Forces",
-        queryset=Force.objects.all(),
+        queryset=Force.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked to issue it to every force",
+        help_text="Tick each force to issue it to, or tick All the report's forces above",
+        error_messages={
+            "invalid_choice": "Select forces from the list",
+            "invalid_pk_value": "Select forces from the list",
+        },
     )
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, report: InspectionReport, forces: QuerySet[Force], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.offered = forces
+        self.single = report.kind == InspectionReport.Kind.FORCE
+        self.total = 1
+        if self.single:  # a force report: its one force, chosen as such
+            del self.fields["all_forces"]
+            only = list(forces[:2])
+            self.fields["forces"] = forms.ModelChoiceField(
+                label="Force",
+                queryset=forces,
+                widget=forms.RadioSelect,
+                empty_label=None,
+                initial=only[0].pk if len(only) == 1 else None,
+                help_text="A force report's findings go to its own force"
+                if len(only) == 1
+                else "The force this report is about: its later findings go to it too",
+                error_messages={
+                    "required": "Select the force this report is about",
+                    "invalid_choice": "Select the force from the list",
+                },
+            )
+        else:
+            self.total = forces.count()
+            self.fields["forces"].queryset = forces  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
+            self.fields["all_forces"].label = f"All the report's forces ({self.total})"
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.single:
+            force = data.get("forces")
+            data["forces"] = [force] if force is not None else []
+            return data
+        if "forces" not in data:  # an unknown force: its own error says so
+            return data
+        chosen, everything = list(data["forces"]), data.get("all_forces")
+        if everything and chosen:
+            self.add_error("forces", "Tick All the report's forces, or tick some forces, not both")
+        elif everything:
+            data["forces"] = list(self.offered)
+        elif not chosen:
+            self.add_error(
+                "forces", "Select the forces to issue it to, or tick All the report's forces"
+            )
+        return data
+
+    @property
+    def confirmed(self) -> bool:
+        return self.cleaned_data.get("confirm") == "yes"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -20,6 +20,7 @@ from tracker.humanise import long_date
 
 from .models import ClosureProposal, Finding, Status, Theme, TrackedItem
 from .selectors import items_visible_to
+from .services.items import MOVED_WHEN_OVERDUE, REASON_PREFIX
 
 NOT_SET = "not set"
 
@@ -31,6 +32,8 @@ FIELD_LABELS = {
     "owner_rank": "Owner's rank or title",
     "owner_department": "Owner's department",
     "target_date": "Target date",
+    "first_target_date": "First target date",
+    "target_date_moves": "Times the target date has moved",
     "liaison_lead": "Liaison lead",
     "superseded_by": "Superseded by",
     "portal_id": "Portal ID",
@@ -119,11 +122,14 @@ def item_history_rows(item: TrackedItem, viewer: User) -> list[HistoryRow]:
         person, role = who(record.history_user_id)
         reason = record.history_change_reason or ""
         what = _plain(reason, statuses) if reason else _default_what(record.history_type)
+        what, why = _owner_change(what)
         repeated = bool(rows) and rows[-1].what == what and rows[-1].who == person
         if changes or not (repeated or what in PROPOSAL_EVENTS):
             # (a save that changed nothing shown, repeating the one before it, or a
             # proposal's, which the proposal's own rows below tell, is left out)
-            rows.append(HistoryRow(record.history_date, person, role, what, changes=changes))
+            rows.append(
+                HistoryRow(record.history_date, person, role, what, reason=why, changes=changes)
+            )
         previous = record
     last_state: dict[int, str] = {}
     for p in proposal_records:
@@ -166,6 +172,25 @@ def item_history_rows(item: TrackedItem, viewer: User) -> list[HistoryRow]:
             )
     rows.sort(key=lambda r: r.when, reverse=True)
     return rows
+
+
+def _owner_change(what: str) -> tuple[str, str]:
+    """An owner and target date change's history reason is its timeline text
+    (services.items.owner_change_text): its first line names what changed ("Owner and
+    target date changed.") and is what the row says, with whether the item was overdue
+    when its target date moved; its "Reason: " line is the row's reason. The fields' old
+    and new values are the row's changes. Any other reason is kept whole."""
+    first, _, rest = what.partition("\n")
+    if not (rest and first.endswith(" changed.")):
+        return what, ""
+    headline = first[:-1]
+    if MOVED_WHEN_OVERDUE in rest:
+        headline += f" (the target date moved {MOVED_WHEN_OVERDUE})"
+    lines = rest.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith(REASON_PREFIX):  # the last part: a reason may have many lines
+            return headline, "\n".join(lines[index:])[len(REASON_PREFIX) :]
+    return headline, ""
 
 
 def _state(state: str | None) -> str:

@@ -629,6 +629,9 @@ class Reminder(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "reminder", "Reminder"
         ESCALATION = "escalation", "Escalation"
+        # Follow-ups in the same digest, each claimed once like the stale reminders.
+        RECHECK = "recheck", "Effectiveness re-check due"
+        TARGET_DATE_MOVE = "target-date-move", "Large target-date move"
 
     item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)

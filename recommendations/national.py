@@ -17,14 +17,31 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
 from forces.models import Force
 from forces.selectors import display_name
 
 from .dashboards import completed, counts_by_force_and_status, status_row
-from .models import ClosureProposal, Finding, InspectionReport, Status, TrackedItem
+from .exports import latest_update
+from .models import (
+    ClosureProposal,
+    Finding,
+    InspectionReport,
+    Status,
+    TimelineEntry,
+    TrackedItem,
+)
 from .policy import sees_all_forces
 from .selectors import items_visible_to, overdue_q, stale_q, today
 
@@ -50,6 +67,10 @@ class CopyRow:
     target_date: dt.date | None
     liaison_lead: str
     proposal: ClosureProposal | None
+    reopened: bool = False  # reopened at least once after it was closed
+    latest_update: str = ""  # the newest comment's text, public or internal
+    first_target_date: dt.date | None = None
+    target_date_moves: int = 0
 
     def sort_key(self, key: str) -> tuple[Any, ...]:
         value: Any = {
@@ -77,6 +98,16 @@ class FindingRollup:
     stale: int = 0
     overdue: int = 0
     open_proposals: int = 0
+    reopened: int = 0
+
+
+def reopened_q() -> Exists:
+    """Reopened at least once after closure: a `reopened` entry on the (append-only)
+    timeline, the same rule as the list's `reopened=yes` filter (a test holds them
+    together)."""
+    return Exists(
+        TimelineEntry.objects.filter(item_id=OuterRef("pk"), event=TimelineEntry.Event.REOPENED)
+    )
 
 
 def _copies(user: User) -> QuerySet[TrackedItem]:
@@ -88,6 +119,8 @@ def _copies(user: User) -> QuerySet[TrackedItem]:
         .annotate(
             is_stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()),
             is_overdue=ExpressionWrapper(overdue_q(on), output_field=BooleanField()),
+            is_reopened=reopened_q(),
+            latest_update=latest_update(),
         )
     )
 
@@ -133,6 +166,10 @@ def finding_rollup(user: User, finding_id: int, sort: str = "force") -> FindingR
             target_date=i.target_date,
             liaison_lead=display_name(i.liaison_lead) if i.liaison_lead else "",
             proposal=next(iter(i.open_proposals), None),  # the Prefetch to_attr above
+            reopened=bool(i.is_reopened),  # type: ignore[attr-defined]  # annotated in _copies
+            latest_update=i.latest_update or "",  # type: ignore[attr-defined]  # annotated in _copies
+            first_target_date=i.first_target_date,
+            target_date_moves=i.target_date_moves,
         )
         for i in items
     ]
@@ -151,6 +188,7 @@ def finding_rollup(user: User, finding_id: int, sort: str = "force") -> FindingR
     rollup.stale = sum(r.stale for r in rows)
     rollup.overdue = sum(r.overdue for r in rows)
     rollup.open_proposals = sum(r.proposal is not None for r in rows)
+    rollup.reopened = sum(r.reopened for r in rows)
     return rollup
 
 
@@ -160,6 +198,7 @@ class ReportMatrix:
     rows: list[dict[str, Any]]  # force, cells [(status, n)], total, rate
     lagging: list[dict[str, Any]]  # force, stale copies, open copies
     all_forces: bool
+    reopened: int = 0  # the report's items reopened after closure (each row has its own)
     stale_after_days: int = field(default_factory=lambda: settings.STALE_AFTER_DAYS)
 
 
@@ -170,18 +209,33 @@ def report_matrix(user: User, report: InspectionReport) -> ReportMatrix:
     statuses = list(Status.objects.all())
     visible = items_visible_to(user).filter(finding__report=report)
     counts = counts_by_force_and_status(visible)
-    stale_rows = visible.filter(stale_q()).values("force_id").annotate(n=Count("id")).order_by()
-    stale = {r["force_id"]: r for r in stale_rows}
+    # Stale and reopened copies per force, in one query.
+    flagged = (
+        visible.values("force_id")
+        .annotate(
+            stale=Count("id", filter=stale_q()),
+            reopened=Count("id", filter=Q(reopened_q())),
+        )
+        .filter(Q(stale__gt=0) | Q(reopened__gt=0))
+        .order_by()
+    )
+    stale = {r["force_id"]: r["stale"] for r in flagged if r["stale"]}
+    reopened = {r["force_id"]: r["reopened"] for r in flagged if r["reopened"]}
     forces = Force.objects.filter(id__in=set(counts) | set(stale)).order_by("name")
     rows, lagging = [], []
     for force in forces:
         by_status = counts.get(force.id, {})
         row = status_row(force, by_status, statuses)
+        row["reopened"] = reopened.get(force.id, 0)
         rows.append(row)
         if force.id in stale:
             open_ = row["total"] - completed(by_status)
-            lagging.append({"force": force, "stale": stale[force.id]["n"], "open": open_})
+            lagging.append({"force": force, "stale": stale[force.id], "open": open_})
     lagging.sort(key=lambda r: (-r["stale"], r["force"].name))
     return ReportMatrix(
-        statuses=statuses, rows=rows, lagging=lagging, all_forces=sees_all_forces(user)
+        statuses=statuses,
+        rows=rows,
+        lagging=lagging,
+        all_forces=sees_all_forces(user),
+        reopened=sum(reopened.values()),
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from forces.selectors import chiefs_of_staff_of, display_name
 from tracker.base_url import absolute_url
 
 from . import policy
-from .models import ClosureProposal, TimelineEntry
+from .models import ClosureProposal, TargetDateMove, TimelineEntry
 
 # What the decider did, in words: "Cara Chief returned your proposal."
 DECIDED: dict[str, str] = {
@@ -80,3 +84,55 @@ def proposal_changed(proposal_id: int) -> int:
     if not recipients:
         return 0
     return send_mail(subject, body + item_url(item.pk) + "\n", None, recipients)
+
+
+def target_date_moved(move_id: int) -> int:
+    """Tell the item's liaison lead at once of a target date move that
+    services.items.move_alerts reports: a large one, one of an overdue item, or a date
+    taken away. Not the person who moved it, and not a lead who no longer acts for the
+    item's force."""
+    move = (
+        TargetDateMove.objects.select_related("item__liaison_lead", "item__force", "item__finding")
+        .filter(pk=move_id)
+        .first()
+    )
+    item = move.item if move is not None else None
+    lead = item.liaison_lead if item is not None else None
+    if move is None or item is None or lead is None or not lead.email or not lead.is_active:
+        return 0
+    visible = policy.visible_force_ids(lead)
+    if visible is not None and item.force_id not in visible:
+        return 0
+    if move.moved_by_id == lead.pk:
+        return 0
+    days = move.days
+    why = []
+    if move.was_overdue:
+        why.append("the item was overdue")
+    if move.new_date is None:
+        why.append("the target date was taken away")
+    elif days > settings.TARGET_DATE_ALERT_DAYS:
+        why.append(f"it moved by more than {settings.TARGET_DATE_ALERT_DAYS} days")
+    context = {
+        "lead": display_name(lead),
+        "item": str(item),
+        "move": move,
+        "who": move.moved_by_name or "Someone",
+        "old": _day(move.old_date),
+        "new": _day(move.new_date),
+        "days": days,
+        "why": " and ".join(why),
+        "moves": item.target_date_moves,
+        "first": _day(item.first_target_date),
+        "url": item_url(item.pk),
+    }
+    return send_mail(
+        f"Target date moved for {item}",
+        render_to_string("emails/target_date_moved.txt", context),
+        None,
+        [lead.email],
+    )
+
+
+def _day(on: dt.date | None) -> str:
+    return f"{on.day} {on:%B %Y}" if on is not None else ""

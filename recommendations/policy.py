@@ -58,6 +58,7 @@ class Action(StrEnum):
     REMOVE_EVIDENCE = "remove-evidence"
     IMPORT_PAGES = "import-pages"
     REOPEN = "reopen"
+    RECORD_RECHECK = "recheck"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ class Rule:
     # holds `view_all_forces`) reopens an item of any force, a chief of staff those of
     # their region. Empty for the rest.
     everywhere: str = ""
+    # Holding `everywhere` is enough without `permission`: an inspector records an
+    # effectiveness re-check of any force's item, a liaison lead (who holds
+    # `permission`) of their forces'.
+    everywhere_alone: bool = False
+    # The item must have a re-check date (`recheck_on`, set when closure was authorised).
+    needs_recheck: bool = False
 
 
 CLOSED = frozenset({Status.COMPLETE, Status.NO_FURTHER_ACTION})
@@ -131,6 +138,19 @@ ACTIONS: dict[Action, Rule] = {
         "Reopen item",
         by_role=True,
         everywhere="view_all_forces",
+    ),
+    # An effectiveness re-check the authorising chief of staff asked for (issue 26),
+    # recorded as confirmed: a liaison lead for their forces, an inspector for any,
+    # an administrator (it decides no closure). Found not effective, the item is
+    # reopened instead (REOPEN).
+    Action.RECORD_RECHECK: Rule(
+        "review_item",
+        "forces",
+        CLOSED,
+        "Record re-check",
+        everywhere="view_all_forces",
+        everywhere_alone=True,
+        needs_recheck=True,
     ),
 }
 
@@ -236,6 +256,18 @@ def _reaches_everywhere(user: User, rule: Rule) -> bool:
     return not (rule.by_role and user.has_perm("recommendations.act_for_all_forces"))
 
 
+def _holds(user: User | CommandLine, rule: Rule) -> bool:
+    """Whether the person holds the rule's permission (or, for a rule whose `everywhere`
+    permission is enough alone, that one)."""
+    if user.has_perm(f"recommendations.{rule.permission}"):
+        return True
+    return (
+        rule.everywhere_alone
+        and not isinstance(user, CommandLine)
+        and _reaches_everywhere(user, rule)
+    )
+
+
 def _reach(user: User | CommandLine, rule: Rule) -> frozenset[int] | None:
     """The forces the rule reaches for this person (permission held); None for every
     force. An administrator (or the command line) reaches every force, except for a
@@ -263,7 +295,7 @@ def refusal(
     then scope, then the item's state."""
     action = Action(action)
     rule = ACTIONS.get(action) or FORCE_ACTIONS.get(action) or EVIDENCE_ACTIONS[action]
-    if not user.has_perm(f"recommendations.{rule.permission}"):
+    if not _holds(user, rule):
         return errors.NotPermitted
     if isinstance(target, TrackedItem):
         force_id = target.force_id
@@ -277,6 +309,8 @@ def refusal(
     item = target
     if item.status_id not in rule.statuses:
         return errors.InvalidTransition
+    if rule.needs_recheck and item.recheck_on is None:
+        return errors.NoRecheck
     if action not in ACTIONS:
         return None
     if rule.proposal == "none-open" and proposal is not None:
@@ -309,7 +343,7 @@ def may_ever(user: User, action: Action | str) -> bool:
     region. What pages, bulk and dashboards offer starts here, so an administrator is
     never offered a closure decision the policy would refuse on every item."""
     rule = ACTIONS[Action(action)]
-    if not user.has_perm(f"recommendations.{rule.permission}"):
+    if not _holds(user, rule):
         return False
     reach = _reach(user, rule)
     return reach is None or bool(reach)

@@ -17,6 +17,14 @@ pending deliveries, under SKIP LOCKED, and mark them sent in the transaction tha
 them. A broker that is down loses nothing: the deliveries wait in the database and the
 next sweep sends them.
 
+The same sweep, by the same claim, also claims each closed item's effectiveness re-check
+once it is due (once per re-check date: `selectors.recheck_due_q`), for the item's
+liaison lead (or its force's leads), and each day's large target-date moves of an item
+(`selectors.large_move_q`; claimed the day after, once the day's moves are all in), for
+the item's liaison lead (or its force's leads) and the region's chiefs of staff: the
+same digest lists them after the stale items. They are Reminder rows of their own kinds
+(RECHECK, TARGET_MOVE), so they are claimed once exactly as reminders are.
+
 The same sweep claims what the feature apps' digest sections claim (the overdue police
 and crime commissioners' responses, `responses.reminders`, by the same rule), and the
 same digest lists them: the sections are registered in recommendations.hooks.
@@ -35,19 +43,26 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from forces.models import Scope
 from forces.roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION
+from forces.selectors import display_name
 
 from . import hooks
-from .models import Reminder, ReminderDelivery, TrackedItem
+from .models import Reminder, ReminderDelivery, TargetDateMove, TrackedItem
 from .notifications import item_url
-from .selectors import stale_cutoff, stale_q, today
+from .selectors import large_move_q, recheck_due_q, stale_cutoff, stale_q, today
 
 logger = logging.getLogger(__name__)
 CLAIM_CHUNK = 5000
+# The kinds of Reminder besides the stale items': a re-check due (its period is the
+# re-check date) and a day's large target-date moves of an item (its period is the day).
+RECHECK = Reminder.Kind.RECHECK
+TARGET_MOVE = Reminder.Kind.TARGET_DATE_MOVE
+STALE_KINDS = (Reminder.Kind.REMINDER, Reminder.Kind.ESCALATION)
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,10 @@ class SweepPlan:
     # Who is reminded, by force (user ids): read once for the plan, used by the sweep.
     officers: dict[int, set[int]] = field(default_factory=dict)
     leads: dict[int, set[int]] = field(default_factory=dict)
+    # Re-checks due and days of large target-date moves, claimed with `items` and
+    # listed in the same digests after them (not in `per_person`, which counts the
+    # stale items).
+    follow_ups: list[PlannedItem] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -128,6 +147,51 @@ def _due(on: dt.date) -> list[tuple[int, str, dt.date, int, int | None, int]]:
         )
         for pk, start, force, lead, region in qs
     ]
+
+
+def _claimed(kind: str, item: str, period: str) -> Exists:
+    return Exists(
+        Reminder.objects.filter(item_id=OuterRef(item), kind=kind, period_start=OuterRef(period))
+    )
+
+
+def _follow_ups(
+    on: dt.date, leads: dict[int, set[int]], chiefs: dict[int, set[int]]
+) -> list[PlannedItem]:
+    """The re-checks due and the days of large target-date moves not yet claimed, with
+    their recipients, in two queries: a re-check goes to the item's liaison lead (or its
+    force's leads); a large move also to the region's chiefs of staff. A day's moves are
+    claimed once the day is over (`on` is after it), so none of them is left out."""
+
+    def lead_or_leads(force_id: int, lead_id: int | None) -> set[int]:
+        return {lead_id} if lead_id else set(leads.get(force_id, ()))
+
+    rechecks = (
+        TrackedItem.objects.filter(recheck_due_q(on))
+        .filter(~_claimed(RECHECK, "pk", "recheck_on"))
+        .order_by("recheck_on", "pk")
+        .values_list("pk", "recheck_on", "force_id", "liaison_lead_id")
+    )
+    planned = [
+        PlannedItem(pk, RECHECK, due, tuple(sorted(lead_or_leads(force_id, lead_id))))
+        for pk, due, force_id, lead_id in rechecks
+        if due is not None  # recheck_due_q: always set
+    ]
+    days = (
+        TargetDateMove.objects.filter(large_move_q())
+        .annotate(day=TruncDate("moved_at"))
+        .filter(day__lt=on)
+        .filter(~_claimed(TARGET_MOVE, "item_id", "day"))
+        .values_list(
+            "item_id", "day", "item__force_id", "item__liaison_lead_id", "item__force__region_id"
+        )
+        .order_by("day", "item_id")
+        .distinct()
+    )
+    for item_id, day, force_id, lead_id, region_id in days:
+        people = lead_or_leads(force_id, lead_id) | chiefs.get(region_id, set())
+        planned.append(PlannedItem(item_id, TARGET_MOVE, day, tuple(sorted(people))))
+    return planned
 
 
 def _people() -> tuple[dict[int, set[int]], dict[int, set[int]], dict[int, set[int]]]:
@@ -205,6 +269,7 @@ def plan_sweep(on: dt.date | None = None) -> SweepPlan:
     rows = _due(on)
     officers, leads, chiefs = _people()
     plan = SweepPlan(on=on, officers=officers, leads=leads)
+    plan.follow_ups = _follow_ups(on, leads, chiefs)
     plan.items = [
         PlannedItem(
             row[0], row[1], row[2], tuple(sorted(_recipients(row, officers, leads, chiefs)))
@@ -212,9 +277,9 @@ def plan_sweep(on: dt.date | None = None) -> SweepPlan:
         for row in rows
     ]
     entries: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for user_id, kind, item_id in ReminderDelivery.objects.filter(sent_at__isnull=True).values_list(
-        "user_id", "reminder__kind", "reminder__item_id"
-    ):
+    for user_id, kind, item_id in ReminderDelivery.objects.filter(
+        sent_at__isnull=True, reminder__kind__in=STALE_KINDS
+    ).values_list("user_id", "reminder__kind", "reminder__item_id"):
         entries[user_id].append((kind, item_id))
         plan.waiting += 1
     for planned in plan.items:
@@ -259,13 +324,18 @@ def _claim(items: list[PlannedItem]) -> list[tuple[int, int]]:
                 f"{_json_cast('recipients')}, CAST(created_at AS timestamp with time zone) "
                 f"FROM claim WHERE 1 = 1 ORDER BY idx "
                 f"ON CONFLICT (item_id, kind, period_start) DO NOTHING "
-                f"RETURNING id, item_id, kind",
+                f"RETURNING id, item_id, kind, period_start",
                 params,
             )
+            # One item may have several periods of a kind (days of target-date moves).
             by_key = {
-                (planned.item_id, planned.kind): i for i, planned in enumerate(chunk, start=start)
+                (planned.item_id, planned.kind, str(planned.period_start)): i
+                for i, planned in enumerate(chunk, start=start)
             }
-            won += [(rid, by_key[(item_id, kind)]) for rid, item_id, kind in cursor.fetchall()]
+            won += [
+                (rid, by_key[(item_id, kind, str(period))])
+                for rid, item_id, kind, period in cursor.fetchall()
+            ]
     return won
 
 
@@ -295,12 +365,13 @@ def sweep(*, on: dt.date | None = None) -> tuple[SweepResult, list[int]]:
         # plan read.
         for section in hooks.digest_sections():
             section.claim(plan.on, plan.officers, plan.leads)
-        won = _claim(plan.items) if plan.items else []
+        claims = plan.items + plan.follow_ups
+        won = _claim(claims) if claims else []
         ReminderDelivery.objects.bulk_create(
             [
                 ReminderDelivery(reminder_id=rid, user_id=user_id)
                 for rid, index in won
-                for user_id in plan.items[index].recipients
+                for user_id in claims[index].recipients
             ],
             batch_size=CLAIM_CHUNK,
         )
@@ -333,8 +404,9 @@ def send_digest(user_id: int) -> tuple[int, int]:
             Reminder.Kind.REMINDER: [],
             Reminder.Kind.ESCALATION: [],
         }
-        items = {d.reminder.item_id: d.reminder.item for d in pending}
-        listed = _listed([(d.reminder.kind, d.reminder.item_id) for d in pending])
+        stale = [d for d in pending if d.reminder.kind in STALE_KINDS]
+        items = {d.reminder.item_id: d.reminder.item for d in stale}
+        listed = _listed([(d.reminder.kind, d.reminder.item_id) for d in stale])
         for kind, item_id in listed:  # an escalated item is listed once, as escalated
             item = items[item_id]
             lines[kind].append(
@@ -351,6 +423,7 @@ def send_digest(user_id: int) -> tuple[int, int]:
             "reminders": lines[Reminder.Kind.REMINDER],
             "escalations": lines[Reminder.Kind.ESCALATION],
             "stale_days": settings.STALE_AFTER_DAYS,
+            **_follow_up_lines(pending, on),
         }
         for section, locked in sections:
             context[section.name] = section.lines(locked, on)
@@ -358,7 +431,12 @@ def send_digest(user_id: int) -> tuple[int, int]:
         subject = f"{n + m} stale recommendation{'s' if n + m != 1 else ''} need an update"
         if m:
             subject += f" ({m} escalated)"
-        parts = [section.subject(len(locked)) for section, locked in sections if locked]
+        r, k = len(context["rechecks"]), len(context["moves"])
+        parts = [
+            *([f"{r} re-check{'s' if r != 1 else ''} due"] if r else []),
+            *([f"{k} large target-date move{'s' if k != 1 else ''}"] if k else []),
+            *(section.subject(len(locked)) for section, locked in sections if locked),
+        ]
         for index, part in enumerate(parts):
             if n + m or index:
                 subject = f"{subject}; {part}"
@@ -378,5 +456,63 @@ def send_digest(user_id: int) -> tuple[int, int]:
         Reminder.objects.filter(
             pk__in={d.reminder_id for d in pending}, sent_at__isnull=True
         ).update(sent_at=now)
-    logger.info("stale digest sent user=%s reminders=%s escalations=%s", user_id, n, m)
+    logger.info(
+        "stale digest sent user=%s reminders=%s escalations=%s rechecks=%s moves=%s",
+        user_id,
+        n,
+        m,
+        r,
+        k,
+    )
     return n, m
+
+
+def _line(item: TrackedItem) -> dict[str, object]:
+    return {
+        "reference": item.finding.reference,
+        "force": item.force.name,
+        "report": item.finding.report.title,
+        "url": item_url(item.pk),
+    }
+
+
+def _follow_up_lines(
+    pending: list[ReminderDelivery], on: dt.date
+) -> dict[str, list[dict[str, object]]]:
+    """What a digest says of its re-checks due (`rechecks`) and large target-date moves
+    (`moves`: each move of the claimed days, oldest first), in one query for the moves."""
+    from tracker.humanise import long_date
+
+    rechecks = [
+        {**_line(d.reminder.item), "due": long_date(d.reminder.period_start)}
+        for d in pending
+        if d.reminder.kind == RECHECK
+    ]
+    days = {
+        (d.reminder.item_id, d.reminder.period_start): d.reminder.item
+        for d in pending
+        if d.reminder.kind == TARGET_MOVE
+    }
+    moves: list[dict[str, object]] = []
+    if days:
+        found = (
+            TargetDateMove.objects.filter(large_move_q(), item_id__in={i for i, _ in days})
+            .select_related("moved_by")
+            .order_by("moved_at", "id")
+        )
+        for move in found:
+            item = days.get((move.item_id, timezone.localdate(move.moved_at)))
+            if item is None:  # another day's move of the item
+                continue
+            moves.append(
+                {
+                    **_line(item),
+                    "old": long_date(move.old_date) or "not set",
+                    "new": long_date(move.new_date) or "not set",
+                    "days": move.days,
+                    "was_overdue": move.was_overdue,
+                    "reason": move.reason,
+                    "by": display_name(move.moved_by) if move.moved_by else move.moved_by_name,
+                }
+            )
+    return {"rechecks": rechecks, "moves": moves}

@@ -6,11 +6,21 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ClosureProposal, Status, TimelineEntry, TrackedItem
+from .models import ClosureProposal, Status, TargetDateMove, TimelineEntry, TrackedItem
 from .policy import visible_force_ids
 
 
@@ -53,6 +63,89 @@ def stale_q(on: dt.date | None = None) -> Q:
     """The one definition of stale, used by the list filter, dashboards and reminders:
     being progressed, with no timeline entry for more than STALE_AFTER_DAYS."""
     return Q(status_id=Status.BEING_PROGRESSED, last_entry_on__lt=stale_cutoff(on))
+
+
+def review_cutoff(on: dt.date | None = None) -> dt.date:
+    return (on or today()) - dt.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+
+
+def review_overdue_q(on: dt.date | None = None) -> Q:
+    """The one definition of "review overdue", used by the list filter (`review=overdue`),
+    the home pages' counts and tags: awaiting review, and awaiting it (no status entry
+    since: the latest status entry set it) for more than REVIEW_OVERDUE_DAYS."""
+    since_cutoff = TimelineEntry.objects.filter(
+        item_id=OuterRef("pk"), kind=TimelineEntry.Kind.STATUS, date__gte=review_cutoff(on)
+    )
+    return Q(~Exists(since_cutoff), status_id=Status.AWAITING_REVIEW)
+
+
+def with_review_since(items: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
+    """The items, each with `review_since`: the date of its latest status entry (for an
+    item awaiting review, since when it has waited), in the same query."""
+    latest = (
+        TimelineEntry.objects.filter(item_id=OuterRef("pk"), kind=TimelineEntry.Kind.STATUS)
+        .order_by("-date", "-position")
+        .values("date")[:1]
+    )
+    return items.annotate(review_since=Subquery(latest))
+
+
+def review_overdue_days(item: TrackedItem, on: dt.date | None = None) -> int | None:
+    """review_overdue_q for an item read `with_review_since`: how many days it has
+    awaited review, when that is more than REVIEW_OVERDUE_DAYS; None otherwise."""
+    since = getattr(item, "review_since", None)
+    if item.status_id != Status.AWAITING_REVIEW or since is None:
+        return None
+    days = ((on or today()) - since).days
+    return days if days > settings.REVIEW_OVERDUE_DAYS else None
+
+
+def review_overdue_on_page(
+    item: TrackedItem, timeline: list[dict[str, object]], on: dt.date | None = None
+) -> int | None:
+    """review_overdue_days for an item whose page has its timeline in hand (newest
+    first, timeline_newest_first): the wait counts from its latest status entry."""
+    if item.status_id != Status.AWAITING_REVIEW:
+        return None
+    latest = next((e for e in timeline if e.get("status_entry")), None)
+    if latest is None:
+        return None
+    days = ((on or today()) - dt.date.fromisoformat(str(latest["iso"]))).days
+    return days if days > settings.REVIEW_OVERDUE_DAYS else None
+
+
+def proposal_open() -> Exists:
+    """Whether the item has an open closure proposal (the list's `proposal=open`, the
+    "Closure proposed" tag)."""
+    return Exists(
+        ClosureProposal.objects.filter(item_id=OuterRef("pk"), state=ClosureProposal.State.OPEN)
+    )
+
+
+def recheck_due_q(on: dt.date | None = None) -> Q:
+    """The one definition of a re-check due (`recheck=due`, the home pages, reminders):
+    a closed item whose re-check date has come."""
+    return Q(recheck_on__lte=on or today(), status__is_open=False)
+
+
+def large_move_q() -> Q:
+    """A target-date move that is reported (TargetDateMove rows), by the rule of
+    services.items.move_alerts for one move: a date that was set, then moved while the
+    item was overdue, taken away, or moved later by more than TARGET_DATE_ALERT_DAYS."""
+    alert = dt.timedelta(days=settings.TARGET_DATE_ALERT_DAYS)
+    later = ExpressionWrapper(F("old_date") + alert, output_field=DateField())
+    return Q(old_date__isnull=False) & (
+        Q(was_overdue=True) | Q(new_date__isnull=True) | Q(new_date__gt=later)
+    )
+
+
+def large_moves(force_ids: frozenset[int] | None) -> QuerySet[TargetDateMove]:
+    """The large target-date moves of the forces' items (every force for None), newest
+    first."""
+    moves = TargetDateMove.objects.filter(large_move_q())
+    if force_ids is not None:
+        moves = moves.filter(item__force_id__in=force_ids)
+    return moves.order_by("-moved_at", "-id")
 
 
 def visible_item(
@@ -159,6 +252,7 @@ def timeline_newest_first(item_id: int, *, force_name: str = "") -> list[dict[st
                     else "The tracker"
                 ),
                 "iso": day.isoformat(),
+                "status_entry": is_status,
                 "date": f"{day.day} {day:%B %Y}",
                 "text": "" if is_status else text,
                 "visibility": visibility,

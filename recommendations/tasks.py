@@ -34,6 +34,11 @@ def notify_proposal(proposal_id: int) -> int:
 
 
 @shared_task(**RETRY)
+def notify_target_date_move(move_id: int) -> int:
+    return notifications.target_date_moved(move_id)
+
+
+@shared_task(**RETRY)
 def send_digest(user_id: int) -> tuple[int, int]:
     return reminders.send_digest(user_id)
 

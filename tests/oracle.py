@@ -50,11 +50,17 @@ MAY: dict[str, dict[str, frozenset[str]]] = {
     # the region's chief of staff or by an inspector (any force), never by an
     # administrator (reopening undoes a closure decision, which is never theirs).
     "reopen": {"chief-of-staff": REGION, "inspector": EVERYWHERE},
+    # An effectiveness re-check the chief of staff asked for when authorising closure,
+    # recorded as confirmed: the inspectorate's liaison lead for their forces, an
+    # inspector anywhere, an administrator (recording it decides no closure). Not the
+    # chief of staff, who asked for it, nor the force.
+    "recheck": {"liaison-lead": OWN, "inspector": EVERYWHERE, "admin": EVERYWHERE},
 }
 
 # The state each action is tried in: "awaiting-review", "being-progressed", or
 # "proposed" (being progressed, with a closure proposal by another lead), or "complete"
-# (closure proposed by another lead and authorised by the region's chief of staff).
+# (closure proposed by another lead and authorised by the region's chief of staff), or
+# "recheck-due" (complete, with a re-check date that has come).
 STATE: dict[str, str] = {
     "progress-update": "awaiting-review",
     "owner": "awaiting-review",
@@ -67,6 +73,7 @@ STATE: dict[str, str] = {
     "withdraw-closure": "proposed",
     "assign-lead": "awaiting-review",
     "reopen": "complete",
+    "recheck": "recheck-due",
 }
 
 
@@ -115,3 +122,48 @@ def may_for_force(role: str, scope: str, action: str) -> bool:
 
 def may_page(role: str, page: str) -> bool:
     return role in MAY_PAGE[page]
+
+
+# SCIM provisioning (/scim/v2/, issue 27): an organisation's SCIM token manages only its
+# own people. Seen from a force's token: `own` is a person of that force (a chief of
+# staff: of its region), `other-region` one of a force elsewhere. A force's token
+# manages its liaison officers; the inspectorate's token manages liaison leads, chiefs
+# of staff and inspectors; no token manages an administrator (changed by hand only: a
+# token that could rewrite an administrator's e-mail could take the account over).
+# Anyone else is 404 to the token, for reading, changing, replacing and deleting alike.
+SCIM_MANAGES: dict[str, dict[str, frozenset[str]]] = {
+    "force": {"liaison-officer": OWN},
+    "inspectorate": {
+        "liaison-lead": EVERYWHERE,
+        "chief-of-staff": EVERYWHERE,
+        "inspector": EVERYWHERE,
+    },
+}
+# The role a person created by each organisation's token holds: a force's token makes
+# liaison officers of that force; the inspectorate's token makes people with no role
+# (their role comes from an administrator or the inspectorate's provider).
+SCIM_CREATES: dict[str, str | None] = {"force": "liaison-officer", "inspectorate": None}
+
+
+def scim_manages(organisation: str, role: str, scope: str) -> bool:
+    return scope in SCIM_MANAGES[organisation].get(role, NOWHERE)
+
+
+# Sign-in with an organisation's account (issue 27, identity/): the role each kind of
+# provider may grant from its roles claim, and where. A force's provider grants only the
+# liaison officer's role, and only for its own force; the inspectorate's grants only the
+# inspectorate's roles (a liaison lead, for any force it names; a chief of staff, for
+# the region it names). Everything else it asserts grants nothing (and is logged).
+SSO_GRANTS: dict[str, dict[str, frozenset[str]]] = {
+    "force": {"liaison-officer": OWN},
+    "inspectorate": {
+        "liaison-lead": EVERYWHERE,
+        "chief-of-staff": EVERYWHERE,
+        "inspector": EVERYWHERE,
+        "admin": EVERYWHERE,
+    },
+}
+
+
+def sso_grants(organisation: str, role: str, scope: str) -> bool:
+    return scope in SSO_GRANTS[organisation].get(role, NOWHERE)

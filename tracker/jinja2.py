@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 from .govuk_forms import govuk_error_list, govuk_field
 from .humanise import ago, long_date, long_datetime
 from .names import display_name
-from .text import split_bullets
+from .text import extract, split_bullets
 
 
 def url(name: str, *args: object, **kwargs: object) -> str:
@@ -142,5 +142,6 @@ def environment(**options: Any) -> Environment:
         long_datetime=long_datetime,
         pluralize=defaultfilters.pluralize,
         truncatewords=defaultfilters.truncatewords,
+        extract=extract,
     )
     return env

@@ -248,3 +248,13 @@ def split_bullets(text: str) -> tuple[str, list[str]]:
     lead, *rest = text.split("•")
     bullets = [b.strip() for b in rest if b.strip()]
     return lead.strip(), bullets
+
+
+def extract(text: str, limit: int = 160) -> str:
+    """The start of a text for a row of a table (the list, the home pages, the public
+    list): one line, bullets as semicolons, cut at a word boundary with an ellipsis."""
+    flat = " ".join(text.replace("•", " ; ").split()).lstrip("; ").replace(" ; ", "; ")
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(" ;,.:")
+    return f"{cut}…"

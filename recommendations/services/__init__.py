@@ -45,6 +45,7 @@ from .items import (
     review_target,
     status_change,
 )
+from .recheck import recheck_confirm
 from .reports import FindingInput, findings_issue, item_create, report_publish
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "lock_item",
     "no_further_action",
     "owner_set",
+    "recheck_confirm",
     "report_publish",
     "save_item",
     "save_with_history",

@@ -1,17 +1,26 @@
 """Closure: a liaison lead proposes, a different person (a regional chief of staff)
 authorises or returns it, and the proposer may withdraw it before a decision. A closed
 item is reopened (never silently edited) when a later inspection finds its problem still
-present."""
+present.
+
+A proposal keeps the item's version once it was made (`item_version`): anything added
+or changed after it (an update, evidence, the owner, the target date) makes the item
+"changed since proposed", and authorising it then needs the chief of staff to say they
+read the changes (`changes_since_proposed` lists them), whatever the door."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from forces.selectors import display_name
+from tracker.humanise import long_date
 
 from .. import errors
 from ..hooks import AttachedFile
@@ -81,6 +90,10 @@ def closure_propose(
         reason=reason,
         verified_by=verified_by,
         verified_other=verified_other,
+        # The item's version after this proposal's own change (save_item below bumps it
+        # by one), so an item left as it is compares equal. Written once: the database
+        # refuses any later change to it.
+        item_version=item.version + 1,
     )
     save_with_history(proposal, by=by, reason="Closure proposed")
     audit("closure-proposed", by=by, item=item.pk, proposal=proposal.pk)
@@ -92,8 +105,210 @@ def closure_propose(
     )
     attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)
     save_item(item, by=by, reason="Closure proposed")
+    assert item.version == proposal.item_version  # save_item bumps the version by one
     announce(item, Change.CLOSURE_PROPOSED, entries=[entry], proposal=proposal)
     return proposal
+
+
+# --- Changed since proposed ------------------------------------------------------------
+
+# The item's fields a change to is listed (the others are bookkeeping, or shown by the
+# timeline entry that came with the change: a status entry says the status changed).
+CHANGED_FIELDS = {
+    "owner_name": "Owner's name",
+    "owner_rank": "Owner's rank or title",
+    "owner_department": "Owner's department",
+    "target_date": "Target date",
+    "recheck_on": "Re-check date",
+}
+EXCERPT = 120
+
+
+@dataclass(frozen=True)
+class ProposalChange:
+    """One thing added or changed since a proposal was made: when, who, what (a short
+    line), and the timeline entry that recorded it, if any (its evidence files are the
+    pages' to add: the core does not know them)."""
+
+    when: dt.datetime
+    who: str
+    what: str
+    entry_id: int | None = None
+
+    @property
+    def line(self) -> str:
+        """The change as one line: "3 March 2027: Progress update: “Trained 40.” (Olly Officer)"."""
+        who = f" ({self.who})" if self.who else ""
+        return f"{long_date(timezone.localtime(self.when).date())}: {self.what}{who}"
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "at": self.when.isoformat(),
+            "by": self.who,
+            "what": self.what,
+            "line": self.line,
+        }
+
+
+class ChangedSinceProposed(errors.DomainError):
+    """Authorising a proposal whose item changed since it was proposed, without saying
+    the changes were read. Input to correct on a page (tick the box, 400); the API
+    answers it as 409 with the changes (api.views)."""
+
+    message = (
+        "The item changed since closure was proposed. Read the changes and tick "
+        "“I have read the changes” to authorise it."
+    )
+
+    def __init__(self, changes: Sequence[ProposalChange]) -> None:
+        super().__init__(field="changes_read")
+        self.changes = list(changes)
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "not set"
+    if isinstance(value, dt.date):
+        return long_date(value)
+    return str(value)
+
+
+def is_changed(proposal: ClosureProposal, item: TrackedItem) -> bool:
+    """Whether the item changed since the proposal was made: its version moved on. A
+    proposal made before versions were kept (`item_version` empty) is asked of the
+    records (`changes_since_proposed`)."""
+    if proposal.item_version is not None:
+        return item.version != proposal.item_version
+    return bool(changes_since_proposed([proposal]).get(proposal.pk))
+
+
+def changes_since_proposed(
+    proposals: Iterable[ClosureProposal],
+) -> dict[int, list[ProposalChange]]:
+    """What was added to or changed on each proposal's item after the proposal was
+    made, oldest first, by proposal id: each timeline entry written since (an update, a
+    comment, an evidence removal) and each change of the item's fields (owner, target
+    date, liaison lead ...), from the item's history. In three queries however many
+    proposals (a fourth names the liaison leads, when one changed). The proposal's own
+    change is not listed: the item's history row with the proposal's `item_version`
+    marks where it ends (for a proposal made before versions were kept, its "Closure
+    proposed" row, else the time it was made)."""
+    proposals = list(proposals)
+    if not proposals:
+        return {}
+    by_item = {p.item_id: p for p in proposals}
+    since = min(p.proposed_at for p in proposals)
+    History = TrackedItem.history.model
+    records: dict[int, list[Any]] = {item_id: [] for item_id in by_item}
+    for record in (
+        History.objects.filter(id__in=list(by_item), history_date__gte=since)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        records[record.id].append(record)
+    cutoff: dict[int, dt.datetime] = {}
+    after: dict[int, list[Any]] = {}
+    for item_id, proposal in by_item.items():
+        rows = [r for r in records[item_id] if r.history_date >= proposal.proposed_at]
+        own = None
+        for index, record in enumerate(rows):
+            if (
+                record.version == proposal.item_version
+                if proposal.item_version is not None
+                else record.history_change_reason == "Closure proposed"
+            ):
+                own = index
+                break
+        if own is None:
+            cutoff[item_id] = proposal.proposed_at
+            after[item_id] = [
+                r
+                for r in rows
+                if proposal.item_version is None or r.version > proposal.item_version
+            ]
+            previous = None
+        else:
+            cutoff[item_id] = rows[own].history_date
+            after[item_id] = rows[own + 1 :]
+            previous = rows[own]
+        after[item_id] = [previous, *after[item_id]]
+    entries = (
+        TimelineEntry.objects.filter(item_id__in=list(by_item), created_at__gt=min(cutoff.values()))
+        .select_related("author", "status")
+        .order_by("created_at", "id")
+    )
+    changes: dict[int, list[ProposalChange]] = {p.pk: [] for p in proposals}
+    for entry in entries:
+        if (
+            entry.created_at <= cutoff[entry.item_id]
+            # Only the proposal's own entry can say so while it is open.
+            or entry.event == TimelineEntry.Event.CLOSURE_PROPOSED
+        ):
+            continue
+        if entry.kind == TimelineEntry.Kind.STATUS:
+            what = f"Status changed to {entry.status.name if entry.status else entry.status_id}"
+        else:
+            what = f"{entry.get_event_display()}: “{_excerpt(entry.text)}”"
+        changes[by_item[entry.item_id].pk].append(
+            ProposalChange(entry.created_at, entry.author_display, what, entry.pk)
+        )
+    # The liaison leads a change names, read only when a lead changed.
+    named = {
+        lead
+        for rows in after.values()
+        for before, now in zip(rows, rows[1:], strict=False)
+        if before is not None and before.liaison_lead_id != now.liaison_lead_id
+        for lead in (before.liaison_lead_id, now.liaison_lead_id)
+        if lead is not None
+    }
+    leads = {u.pk: display_name(u) for u in User.objects.filter(pk__in=named)} if named else {}
+    for item_id, rows in after.items():
+        proposal = by_item[item_id]
+        previous = rows[0]
+        for record in rows[1:]:
+            if previous is not None:
+                moved = [
+                    f"{label} changed from {_shown(getattr(previous, name))} to "
+                    f"{_shown(getattr(record, name))}"
+                    for name, label in CHANGED_FIELDS.items()
+                    if getattr(previous, name) != getattr(record, name)
+                ]
+                if previous.liaison_lead_id != record.liaison_lead_id:
+                    moved.append(
+                        f"Liaison lead changed from {leads.get(previous.liaison_lead_id, 'nobody')}"
+                        f" to {leads.get(record.liaison_lead_id, 'nobody')}"
+                    )
+                if previous.superseded_by_id != record.superseded_by_id:
+                    moved.append("Superseded by changed")
+                if moved:
+                    changes[proposal.pk].append(
+                        ProposalChange(
+                            record.history_date,
+                            display_name(record.history_user)
+                            if record.history_user_id
+                            else "the system or the command line",
+                            "; ".join(moved),
+                        )
+                    )
+            previous = record
+        if not changes[proposal.pk] and proposal.item_version is not None:
+            # The version moved on with nothing this list shows: say what the history says.
+            changes[proposal.pk] = [
+                ProposalChange(
+                    record.history_date,
+                    display_name(record.history_user) if record.history_user_id else "",
+                    record.history_change_reason or "The item was changed",
+                )
+                for record in rows[1:]
+                if record.version > proposal.item_version
+            ]
+        changes[proposal.pk].sort(key=lambda c: c.when)
+    return changes
 
 
 def _decide(
@@ -105,6 +320,9 @@ def _decide(
     reason: str,
     publish_note: bool = False,
     proposal_id: int | None = None,
+    changes_read: bool = False,
+    seen_version: int | None = None,
+    recheck_on: dt.date | None = None,
 ) -> ClosureProposal:
     item, proposal = lock_item_and_open_proposal(item)
     proposal = require(by, action, item, proposal=proposal, proposal_read=True)
@@ -115,10 +333,20 @@ def _decide(
         if named is None:
             raise errors.NoOpenProposal
         raise DECIDED_ERRORS.get(ClosureProposal.State(named.state), errors.NoOpenProposal)
+    read = False
+    if state == ClosureProposal.State.AUTHORISED and is_changed(proposal, item):
+        # Decided on what was proposed: a changed item is authorised only by someone who
+        # says they read the changes, or (the API) who read the item as it now is.
+        read = changes_read or (seen_version is not None and seen_version == item.version)
+        if not read:
+            raise ChangedSinceProposed(changes_since_proposed([proposal])[proposal.pk])
     proposal.state = state
     proposal.decided_by = by
     proposal.decision_reason = reason
     proposal.decided_at = timezone.now()
+    proposal.changes_read = read
+    if recheck_on is not None:
+        item.recheck_on = recheck_on
     save_with_history(proposal, by=by, reason=f"Closure {state}")
     name = display_name(by)
     Event = TimelineEntry.Event
@@ -176,11 +404,23 @@ def closure_authorise(
     note: str = "",
     publish_note: bool = False,
     proposal_id: int | None = None,
+    changes_read: bool = False,
+    seen_version: int | None = None,
+    recheck_on: dt.date | None = None,
 ) -> ClosureProposal:
     """A chief of staff authorises closure: the item becomes complete, with the public
     comment "Authorised for closure." (and the note, when `publish_note`). Raises
-    AlreadyAuthorised when someone got there first, OwnProposal for the proposer."""
+    AlreadyAuthorised when someone got there first, OwnProposal for the proposer.
+
+    If the item changed since the proposal was made, it is authorised only with
+    `changes_read` (the person read the changes) or a `seen_version` that is the item's
+    version now (they read the item as it is); otherwise ChangedSinceProposed, listing
+    the changes. The proposal keeps whether the changes were read. `recheck_on`, a date
+    after today, is when the closure's effectiveness is to be re-checked (the item's
+    `recheck_on`)."""
     note = clean_text(note, field="note", label="the note", required=False)
+    if recheck_on is not None:
+        recheck_on = check_recheck_on(recheck_on)
     return _decide(
         item=item,
         by=by,
@@ -189,7 +429,20 @@ def closure_authorise(
         reason=note,
         publish_note=publish_note,
         proposal_id=proposal_id,
+        changes_read=changes_read,
+        seen_version=seen_version,
+        recheck_on=recheck_on,
     )
+
+
+RECHECK_IN_PAST = "The re-check date must be in the future"
+
+
+def check_recheck_on(on: dt.date) -> dt.date:
+    """A re-check date: after today (and, as every date, not before 1900)."""
+    if on <= today():
+        raise errors.DomainError(RECHECK_IN_PAST, field="recheck_on")
+    return on
 
 
 @transaction.atomic
@@ -284,6 +537,8 @@ def item_reopen(
             ),
         ],
     )
+    # A pending effectiveness re-check is answered by the reopening itself.
+    item.recheck_on = None
     save_item(item, by=by, reason=f"Reopened (was {closed})")
     audit(
         "item-reopened",

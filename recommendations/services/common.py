@@ -473,10 +473,15 @@ def forget_computed(item: TrackedItem) -> None:
 
 def save_item(item: TrackedItem, *, by: Actor | None, reason: str) -> None:
     """Save a changed item, bumping its version, with the person and reason in its
-    history; its `updated_at` (the API's incremental sync) is now. The texts of the
+    history; its `updated_at` (the API's incremental sync) is now; a target date on an
+    item without a first one becomes its first. The texts of the
     entries appended since it was read join its search document in the same UPDATE."""
     item.version += 1
     item.updated_at = timezone.now()
+    if item.first_target_date is None and item.target_date is not None:
+        # Whatever gave the item its first target date (owner_set, the demo data), it
+        # is kept as the first: later moves change only `target_date`.
+        item.first_target_date = item.target_date
     texts = item.__dict__.pop(_SEARCH_TEXTS, [])
     fields = None
     if texts and connection.vendor == "postgresql":

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from ..hooks import AttachedFile
 from ..models import (
     DERIVED_FIELDS,
     Status,
+    TargetDateMove,
     TimelineEntry,
     TrackedItem,
 )
@@ -36,10 +38,12 @@ from .common import (
     check_not_too_early,
     clean_line,
     clean_text,
+    history_user,
     lock_item,
     note,
     require,
     save_item,
+    send_task,
 )
 
 
@@ -109,6 +113,82 @@ def _max_length(field: str) -> int:
     return getattr(TrackedItem._meta.get_field(field), "max_length", None) or 200
 
 
+# How an owner and target date entry says the item was overdue when its date moved (the
+# history page reads it: recommendations.history).
+MOVED_WHEN_OVERDUE = "when the item was overdue"
+REASON_PREFIX = "Reason: "
+
+
+def _day(on: dt.date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
+def _sentence(text: str) -> str:
+    """`text` ending with one full stop (a reason may end its own sentence)."""
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def move_alerts(old: dt.date | None, new: dt.date | None, *, was_overdue: bool) -> bool:
+    """Whether a move of a target date is reported to the item's liaison lead at once:
+    any move of an overdue item, a move later by more than settings.TARGET_DATE_ALERT_DAYS
+    days, or a target date taken away."""
+    if old is None:
+        return False  # a first target date is not a move
+    if was_overdue or new is None:
+        return True
+    alert_days: int = settings.TARGET_DATE_ALERT_DAYS
+    return (new - old).days > alert_days
+
+
+def owner_change_text(
+    *,
+    old_owner: str,
+    new_owner: str,
+    old_date: dt.date | None,
+    new_date: dt.date | None,
+    reason: str = "",
+    was_overdue: bool = False,
+    owner_changed: bool | None = None,
+) -> str:
+    """The timeline entry of an owner and target date change: a first line naming every
+    field that changed ("Owner and target date changed."), which the item page shows as
+    the entry's heading, then one line per field with its old and new values, then the
+    reason for a moved target date. `owner_changed`: whether any part of the owner
+    changed (by default, whether the owner reads differently)."""
+    changed: list[str] = []
+    lines: list[str] = []
+    if owner_changed is None:
+        owner_changed = old_owner != new_owner
+    if owner_changed:
+        changed.append("owner")
+        if not old_owner:
+            lines.append(f"Owner set to {new_owner}.")
+        elif not new_owner:
+            lines.append(f"Owner removed (it was {old_owner}).")
+        else:
+            lines.append(f"Owner changed from {old_owner} to {new_owner}.")
+    if old_date != new_date:
+        changed.append("target date")
+        if old_date is None:
+            assert new_date is not None  # changed
+            lines.append(f"Target date set to {_day(new_date)}.")
+        elif new_date is None:
+            lines.append(f"Target date removed (it was {_day(old_date)}).")
+        else:
+            days = (new_date - old_date).days
+            plural = "s" if abs(days) != 1 else ""
+            how = f"{abs(days)} day{plural} {'later' if days > 0 else 'earlier'}"
+            if was_overdue:
+                how += f", {MOVED_WHEN_OVERDUE}"
+            lines.append(f"Target date moved from {_day(old_date)} to {_day(new_date)} ({how}).")
+        if reason and old_date is not None:
+            lines.append(_sentence(f"{REASON_PREFIX}{reason}"))
+    if not changed:
+        return ""
+    headline = " and ".join(changed) + " changed."
+    return "\n".join([headline[0].upper() + headline[1:], *lines])
+
+
 @transaction.atomic
 def owner_set(
     *,
@@ -121,10 +201,15 @@ def owner_set(
     target_date: dt.date | None,
     reason: str = "",
 ) -> TrackedItem:
-    """Set the owner and target date. A moved target date needs a reason, which goes on
-    the timeline. Raises ItemChanged when the item changed since the form was loaded,
-    DomainError naming the field for text that is not clean or a new target date before
-    1900. An owner part or target date given back as stored is kept as it is."""
+    """Set the owner and target date. A moved target date (the item's date changed or
+    taken away) needs a reason: the move is kept (TargetDateMove: old and new dates,
+    reason, who, whether the item was overdue), counted on the item, written on the
+    timeline, and reported at once to the item's liaison lead when it is large or the
+    item was overdue (`move_alerts`). A first target date is not a move: it is kept as
+    the item's first. Raises ItemChanged when the item changed since the form was
+    loaded, ReasonRequired for a move without a reason, DomainError naming the field
+    for text that is not clean or a new target date before 1900. An owner part or
+    target date given back as stored is kept as it is."""
     owner_given = {
         "owner_name": owner_name,
         "owner_rank": owner_rank,
@@ -137,10 +222,10 @@ def owner_set(
         raise errors.ItemChanged
     if target_date is not None and target_date != locked.target_date:
         check_not_too_early(target_date, field="target_date", label="the target date")
-    moved = locked.target_date is not None and target_date != locked.target_date
+    old_date = locked.target_date
+    moved = old_date is not None and target_date != old_date
     if moved and not reason:
         raise errors.ReasonRequired(field="reason")
-    changes = []
     new_owner = tuple(
         value
         if value == getattr(locked, field)
@@ -149,23 +234,41 @@ def owner_set(
         )
         for field, value in owner_given.items()
     )
-    if new_owner != (locked.owner_name, locked.owner_rank, locked.owner_department):
-        locked.owner_name, locked.owner_rank, locked.owner_department = new_owner
-        changes.append("owner set to " + (locked.owner_display or "nobody"))
-    if target_date != locked.target_date:
-        old = locked.target_date
-        locked.target_date = target_date
-        when = target_date.strftime("%-d %B %Y") if target_date else "none"
-        if old is None:
-            changes.append(f"target date set to {when}")
-        else:
-            changes.append(f"target date moved from {old:%-d %B %Y} to {when}: {reason}")
-    if not changes:
+    old_display = locked.owner_display
+    owner_changed = new_owner != (locked.owner_name, locked.owner_rank, locked.owner_department)
+    locked.owner_name, locked.owner_rank, locked.owner_department = new_owner
+    was_overdue = moved and old_date is not None and old_date < today()
+    text = owner_change_text(
+        old_owner=old_display,
+        new_owner=locked.owner_display,
+        old_date=old_date,
+        new_date=target_date,
+        reason=reason,
+        was_overdue=was_overdue,
+        owner_changed=owner_changed,
+    )
+    if not text:
         return locked
-    summary = "; ".join(changes)
-    text = summary[0].upper() + summary[1:]
-    if not text.endswith((".", "!", "?")):  # a reason may end its own sentence
-        text += "."
+    locked.target_date = target_date
+    if locked.first_target_date is None:
+        # The item's first target date: this one, or the one it had before this kept
+        # the first (an item given its date before first dates were kept).
+        locked.first_target_date = old_date or target_date
+    move = None
+    if moved:
+        move = TargetDateMove(
+            item=locked,
+            old_date=old_date,
+            new_date=target_date,
+            reason=reason,
+            moved_by=history_user(by),
+            moved_by_name=display_name(by),
+            was_overdue=was_overdue,
+        )
+        move.save()
+        # Exact under the row lock (an F() expression here could not be copied into
+        # the history row, which keeps the count).
+        locked.target_date_moves += 1
     entry = append_note(
         locked,
         by=by,
@@ -174,6 +277,9 @@ def owner_set(
     )
     save_item(locked, by=by, reason=text)
     announce(locked, Change.OWNER_SET, entries=[entry])
+    if move is not None and move_alerts(old_date, target_date, was_overdue=was_overdue):
+        move_id = move.pk
+        transaction.on_commit(lambda: send_task("notify_target_date_move", move_id))
     return locked
 
 

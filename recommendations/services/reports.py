@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 
 from forces.models import Force
 
@@ -99,6 +100,34 @@ def require_publisher(by: User) -> None:
         raise errors.NotPermitted
 
 
+def report_forces(report: InspectionReport) -> QuerySet[Force]:
+    """The forces a report's findings may be issued to, by name. A national or thematic
+    report's: every force. A force report's: the force its items already belong to, or,
+    before its first finding, any force (that finding then fixes which one, and only one
+    may be chosen: `findings_issue` refuses more)."""
+    forces = Force.objects.order_by("name")
+    if report.kind != InspectionReport.Kind.FORCE or report.pk is None:
+        return forces
+    own = TrackedItem.objects.filter(finding__report=report).values("force_id")
+    return forces.filter(pk__in=own) if own.exists() else forces
+
+
+def _check_forces(report: InspectionReport, forces: list[Force]) -> None:
+    """A finding goes only to its report's forces; a force report's to its one force."""
+    if not forces:
+        raise errors.DomainError("Select at least one force", field="forces")
+    if report.kind != InspectionReport.Kind.FORCE:
+        return
+    if len({f.pk for f in forces}) > 1:
+        raise errors.DomainError(
+            "A force report is about one force: choose only that force", field="forces"
+        )
+    allowed = report_forces(report)
+    if not allowed.filter(pk=forces[0].pk).exists():
+        names = ", ".join(allowed.values_list("name", flat=True))
+        raise errors.DomainError(f"This force report's findings go to {names} only", field="forces")
+
+
 @transaction.atomic
 def findings_issue(
     *,
@@ -107,11 +136,15 @@ def findings_issue(
     findings: Sequence[FindingInput],
     forces: Iterable[Force],
 ) -> list[TrackedItem]:
-    """Issue findings of a report to forces: one finding row each, one item per force."""
+    """Issue findings of a report to forces: one finding row each, one item per force.
+    Only the report's forces (`report_forces`): a force report's findings go to its one
+    force."""
     require_publisher(by)
+    # One issue at a time per report: a check page confirmed twice cannot add the same
+    # numbered finding twice, nor a force report's first finding go to two forces.
+    InspectionReport.objects.select_for_update().filter(pk=report.pk).first()
     forces = list(forces)
-    if not forces:
-        raise errors.DomainError("Select at least one force", field="forces")
+    _check_forces(report, forces)
     checked = [
         (
             data,
@@ -125,6 +158,13 @@ def findings_issue(
         )
         for data in findings
     ]
+    for data, *_ in checked:
+        if (
+            data.number is not None
+            and report.findings.filter(kind=data.kind, number=data.number).exists()
+        ):
+            label = Finding(kind=data.kind, number=data.number).reference
+            raise errors.DomainError(f"This report already has {label}", field="number")
     items: list[TrackedItem] = []
     for data, text, cause_of_concern in checked:
         finding = Finding(

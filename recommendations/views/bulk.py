@@ -8,6 +8,12 @@ details, check what will happen to each item, confirm. The outcome of each item 
 or refused with the domain error's own message) is kept in the session and shown at
 `/bulk/result/` (post, redirect, get: reloading the result does not apply it again).
 
+Nothing ticked is an error where the items are ticked: the page the selection came from
+sends its items (`page_item`), and the error comes back with them to tick, the action
+chosen kept. Deciding closure proposals, the check page shows each proposal as the
+decision page does (views.decisions: reason, verification, evidence, and what changed
+since it was proposed, with "I have read the changes" when anything did).
+
 At most BULK_MAX_ITEMS items at once (a page of the list is 50): applied in the request,
 they finish well within 10 seconds (benchmarks/run.py measures 200).
 """
@@ -32,10 +38,12 @@ from .. import actions, errors, policy
 from ..models import ClosureProposal, TrackedItem
 from ..policy import Action
 from ..selectors import items_visible_to, open_proposal
+from . import decisions
 from .common import AuthenticatedHttpRequest
 
 BULK_MAX_ITEMS = 200
 RESULT_KEY = "bulk_result"
+NONE_SELECTED = "Select at least one item"
 
 
 def _bulk(action: Action) -> actions.BulkSpec:
@@ -64,7 +72,7 @@ class _Selection:
             ids = []
             self.error = "The selection is not a list of item numbers. Select the items again."
         if not ids and not self.error:
-            self.error = "Select at least one item"
+            self.error = NONE_SELECTED
         if len(ids) > BULK_MAX_ITEMS:
             self.error = f"Select at most {BULK_MAX_ITEMS} items at once; you selected {len(ids):,}"
             ids = []
@@ -77,7 +85,9 @@ class _Selection:
             .prefetch_related(
                 Prefetch(
                     "proposals",
-                    queryset=ClosureProposal.objects.filter(state=ClosureProposal.State.OPEN),
+                    queryset=ClosureProposal.objects.filter(
+                        state=ClosureProposal.State.OPEN
+                    ).select_related("proposed_by"),
                     to_attr="all_proposals",
                 )
             )
@@ -86,6 +96,22 @@ class _Selection:
             raise Http404("No such item")
         self.items = [found[pk] for pk in ids]
         self.user = request.user
+        # Nothing ticked: the items of the page the selection came from, to tick here.
+        self.page_items: list[TrackedItem] = []
+        if self.error == NONE_SELECTED:
+            page_ids = [
+                int(v)
+                for v in post.getlist("page_item")[:BULK_MAX_ITEMS]
+                if v.isascii() and v.isdigit() and len(v) <= 12
+            ]
+            on_page = {
+                i.pk: i
+                for i in items_visible_to(request.user)
+                .filter(pk__in=page_ids)
+                .select_related("force", "finding__report")
+                .defer("search", "finding__text", "finding__cause_of_concern")
+            }
+            self.page_items = [on_page[pk] for pk in dict.fromkeys(page_ids) if pk in on_page]
         nxt = post.get("next", "")
         safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
         self.next = nxt if nxt and safe else reverse("recommendations:list")
@@ -140,7 +166,23 @@ def _versions(request: AuthenticatedHttpRequest) -> dict[int, int]:
 def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     selection = _Selection(request)
     if selection.error:
-        return _page(request, "bulk_choose.html", selection, status=400, error=selection.error)
+        # The error where the selection is made: the page's items to tick, with the
+        # action already chosen (the home page's buttons choose it) kept.
+        chosen_first = actions.spec(request.POST.get("action", ""))
+        return _page(
+            request,
+            "bulk_choose.html",
+            selection,
+            status=400,
+            error=selection.error,
+            page_items=selection.page_items,
+            action=chosen_first.action.value
+            if chosen_first is not None and chosen_first.action in actions.BULK
+            else "",
+            step=request.POST.get("step", "choose")
+            if request.POST.get("step") in ("choose", "details")
+            else "choose",
+        )
     action = request.POST.get("action", "")
     step = request.POST.get("step", "choose")
     chosen = actions.spec(action)
@@ -192,9 +234,19 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         carried = [
             (key, value)
             for key, values in request.POST.lists()
-            if key not in ("csrfmiddlewaretoken", "step", "version")
+            if key not in ("csrfmiddlewaretoken", "step", "version", "changes_read")
             for value in values
         ]
+        # A decision is made with each proposal in view: its reason, how it was verified,
+        # the item's evidence and what changed since it was proposed (a fixed number of
+        # queries, however many items).
+        proposals = (
+            decisions.proposal_views(
+                [p for i in selection.items if (p := open_proposal(i)) is not None]
+            )
+            if action in decisions.DECISIONS
+            else {}
+        )
         return _page(
             request,
             "bulk_check.html",
@@ -205,6 +257,9 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
             checks=checks,
             refused=sum(1 for _, why in checks if why),
             carried=carried,
+            proposals=proposals,
+            changed=sum(1 for view in proposals.values() if view.changed),
+            asks_changes_read=action == Action.AUTHORISE_CLOSURE,
         )
     versions = _versions(request)
     outcomes = []

@@ -42,6 +42,11 @@ CSV_HEADERS = [
     "open_proposal",
     "proposal_verified_by",
     "url",
+    # appended (issues 25 and 26), as at the end of the list's exports
+    "text",
+    "latest_update",
+    "first_target_date",
+    "target_date_moves",
 ]
 
 
@@ -78,8 +83,9 @@ def finding(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _csv_rows(rows: list[CopyRow], base: str) -> Iterator[list[object]]:
+def _csv_rows(rows: list[CopyRow], base: str, text: str) -> Iterator[list[object]]:
     item_path = reverse("recommendations:item", args=[0]).replace("/0/", "/{}/")
+    yes_no = exports.yes_no
     for r in rows:
         yield [
             r.force,
@@ -88,14 +94,18 @@ def _csv_rows(rows: list[CopyRow], base: str) -> Iterator[list[object]]:
             r.status.slug,
             r.last_update,
             r.days_since_update,
-            "yes" if r.stale else "no",
-            "yes" if r.overdue else "no",
+            yes_no(r.stale),
+            yes_no(r.overdue),
             r.owner,
             r.target_date,
             r.liaison_lead,
-            "yes" if r.proposal else "no",
+            yes_no(r.proposal),
             r.proposal.verified_by if r.proposal else "",
             base + item_path.format(r.item_id),
+            text,
+            r.latest_update,
+            r.first_target_date,
+            r.target_date_moves,
         ]
 
 
@@ -103,7 +113,7 @@ def _csv_rows(rows: list[CopyRow], base: str) -> Iterator[list[object]]:
 def finding_export(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     rollup = finding_rollup(request.user, pk, _sort(request))
     return csv_download(
-        _csv_rows(rollup.rows, base_url(request)),
+        _csv_rows(rollup.rows, base_url(request), rollup.finding.text),
         headers=CSV_HEADERS,
         filename=f"finding-{pk}-{exports.today().isoformat()}.csv",
     )

@@ -34,8 +34,10 @@ from ..selectors import (
     item_detail,
     item_for_action,
     open_proposal,
+    review_overdue_on_page,
     timeline_newest_first,
 )
+from . import decisions
 from .common import AuthenticatedHttpRequest, posted
 
 
@@ -61,15 +63,17 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (name, policy.ACTIONS[Action(name)].label)
         for name in policy.allowed_actions(request.user, obj, proposal)
     ]
+    timeline = timeline_newest_first(obj.pk, force_name=obj.force.name)
     return render(
         request,
         "recommendations/item.html",
         {
             "item": obj,
-            "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
+            "timeline": timeline,
             "proposal": proposal,
             "overdue": is_overdue(obj),
             "stale": is_stale(obj),
+            "review_overdue": review_overdue_on_page(obj, timeline),
             "actions": offered,
             "evidence": evidence_of_item(obj.pk),
             "may_remove_evidence": policy.refusal(request.user, Action.REMOVE_EVIDENCE, obj)
@@ -157,6 +161,8 @@ def _item_action(
                 messages.info(request, "Nothing changed")
             else:
                 messages.success(request, spec.done_message(form.cleaned_data))
+            if action in decisions.DECISIONS and request.POST.get("then") == decisions.THEN_NEXT:
+                return _to_next_proposal(request, obj)
             return redirect("recommendations:item", pk=obj.pk)
     else:
         refusal, _ = services.action_refusal(request.user, action, obj)
@@ -201,9 +207,20 @@ def _action_page(
             "refusal": refusal,
             "title": policy.ACTIONS[Action(action)].label,
             "proposal": open_proposal(obj),
+            **decisions.action_context(obj, action),
         },
         status=status,
     )
+
+
+def _to_next_proposal(request: AuthenticatedHttpRequest, obj: TrackedItem) -> HttpResponse:
+    """After a decision, "Save and go to the next proposal": the oldest open proposal
+    the person may decide, or their home page when none is left."""
+    following = decisions.next_proposal(request.user, after=obj)
+    if following is None:
+        messages.info(request, "There are no more closure proposals for you to decide.")
+        return redirect("recommendations:dashboard")
+    return redirect("recommendations:action", pk=following.pk, action=Action.AUTHORISE_CLOSURE)
 
 
 def _refreshed_owner_form(obj: TrackedItem) -> forms.GovukForm:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, QuerySet
+from django.db.models.functions import Substr
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -20,6 +21,7 @@ from savedsearches.selectors import saved_searches_of
 from tracker.base_url import base_url
 from tracker.downloads import XLSX, csv_download, download
 from tracker.govuk_forms import choices_of
+from tracker.text import extract
 
 from .. import exports
 from ..filters import SORTS, ItemFilter
@@ -27,8 +29,11 @@ from ..models import Status, TrackedItem
 from ..selectors import (
     is_overdue,
     items_visible_to,
+    proposal_open,
+    review_overdue_days,
     stale_cutoff,
     today,
+    with_review_since,
 )
 from .bulk import may_bulk
 from .common import AuthenticatedHttpRequest, sort_step
@@ -48,6 +53,31 @@ def _filtered(request: AuthenticatedHttpRequest) -> tuple[ItemFilter, QuerySet[T
     if not filterset.is_valid():
         return filterset, base.none()
     return filterset, filterset.qs
+
+
+def with_row_facts(qs: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
+    """The page's rows with what their cells say beyond the item's own columns, in the
+    same query: the start of the recommendation's text (the full text stays deferred),
+    whether a closure proposal is open, and since when the item has awaited review
+    (computed for the page's rows only: the count is the status counts' sum)."""
+    return qs.annotate(text_start=Substr("finding__text", 1, 400), proposed=proposal_open())
+
+
+def _review_since(items: list[TrackedItem]) -> None:
+    """Since when each of the page's items awaiting review has waited (`review_since`,
+    for the "Review overdue" tag): one small query for those rows only, so the page's
+    own query (the text search's, the sorts') stays on the items' table."""
+    waiting = [i.pk for i in items if i.status_id == Status.AWAITING_REVIEW]
+    if not waiting:
+        return
+    since = dict(
+        with_review_since(TrackedItem.objects.filter(pk__in=waiting)).values_list(
+            "pk", "review_since"
+        )
+    )
+    for i in items:
+        if i.pk in since:
+            i.review_since = since[i.pk]  # type: ignore[attr-defined]  # read by review_overdue_days
 
 
 def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]]:
@@ -72,6 +102,9 @@ def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]
             "target": i.target_date,
             "overdue": is_overdue(i, on),
             "stale": i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff,
+            "extract": extract(getattr(i, "text_start", "") or ""),
+            "proposed": getattr(i, "proposed", False),
+            "review_overdue": review_overdue_days(i, on),
         }
         for i in items
     ]
@@ -118,12 +151,14 @@ def filter_order(user: object, filterset: ItemFilter) -> list[str]:
 def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
     counts = status_counts(request, filterset, qs)
-    paginator = Paginator(qs, 50)
+    paginator = Paginator(with_row_facts(qs), 50)
     # The per-status counts are one aggregate over the same rows; their sum is the
     # paginator's count, so it needs no COUNT query of its own.
     paginator.count = sum(c["count"] for c in counts)  # type: ignore[misc]  # a cached_property
     page = paginator.get_page(request.GET.get("page"))
-    rows = list_rows(page.object_list, reverse("recommendations:list"))
+    items = list(page.object_list)
+    _review_since(items)
+    rows = list_rows(items, reverse("recommendations:list"))
     order = filter_order(request.user, filterset)
     empty = filterset.is_valid() and not paginator.count
     return render(

@@ -18,6 +18,8 @@ from ..selectors import (
     is_stale,
     item_detail,
     items_visible_to,
+    open_proposal,
+    review_overdue_on_page,
     timeline_newest_first,
     today,
 )
@@ -27,15 +29,18 @@ from .common import AuthenticatedHttpRequest
 @require_GET
 def item_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj = item_detail(user=request.user, pk=pk)
+    timeline = timeline_newest_first(obj.pk, force_name=obj.force.name)
     return render(
         request,
         "recommendations/item_print.html",
         {
             "item": obj,
             "item_url": absolute_url(reverse("recommendations:item", args=[pk]), request),
-            "timeline": timeline_newest_first(obj.pk, force_name=obj.force.name),
+            "timeline": timeline,
             "overdue": is_overdue(obj),
             "stale": is_stale(obj),
+            "review_overdue": review_overdue_on_page(obj, timeline),
+            "proposed": open_proposal(obj) is not None,
             "printed_on": today(),
         },
     )

@@ -19,11 +19,10 @@ from responses.selectors import report_responses
 from tracker.refusals import form_error, shows_refusals
 
 from .. import errors, forms, policy, services
-from ..models import InspectionReport
+from ..models import Finding, InspectionReport
 from ..national import report_matrix
-from ..selectors import (
-    items_visible_to,
-)
+from ..selectors import items_visible_to, today
+from ..services.reports import report_forces
 from .common import AuthenticatedHttpRequest, posted
 
 
@@ -96,39 +95,93 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @shows_refusals
 def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Add a finding to a report and issue it to the report's forces. One force: issued
+    at once. More than one: a check page first (how many items, that they are public),
+    and nothing is written until it is confirmed; "Change" goes back to the form with
+    what was entered."""
     obj = get_object_or_404(InspectionReport, slug=slug)
-    form = forms.FindingForm(posted(request))
+    form = forms.FindingForm(posted(request), report=obj, forces=report_forces(obj))
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            status = 200
             data = form.cleaned_data
-            chosen = list(data["forces"]) or list(Force.objects.all())
-            try:
-                created = services.findings_issue(
-                    report=obj,
-                    by=request.user,
-                    forces=chosen,
-                    findings=[
-                        services.FindingInput(
-                            kind=data["kind"],
-                            text=data["text"],
-                            number=data["number"],
-                            cause_of_concern=data["cause_of_concern"],
-                        )
-                    ],
-                )
-            except errors.DomainError as error:
-                status = form_error(form, error)
+            chosen = list(data["forces"])
+            many = len(chosen) > 1 or bool(data.get("all_forces"))
+            if "change" in request.POST:
+                pass  # back to the form, as it was filled in
+            elif many and not form.confirmed:
+                return _finding_check(request, obj, form, chosen)
             else:
-                messages.success(
-                    request,
-                    f"Finding issued to {len(created)} force{'s' if len(created) != 1 else ''}.",
-                )
-                return redirect("recommendations:report", slug=obj.slug)
+                try:
+                    created = services.findings_issue(
+                        report=obj,
+                        by=request.user,
+                        forces=chosen,
+                        findings=[
+                            services.FindingInput(
+                                kind=data["kind"],
+                                text=data["text"],
+                                number=data["number"],
+                                cause_of_concern=data["cause_of_concern"],
+                            )
+                        ],
+                    )
+                except errors.DomainError as error:
+                    status = form_error(form, error)
+                else:
+                    n = len(created)
+                    reference = created[0].finding.reference if created else "The finding"
+                    messages.success(
+                        request,
+                        f"{reference} issued to {n} force{'s' if n != 1 else ''}: "
+                        f"{n} new item{'s' if n != 1 else ''}"
+                        + (", public on the monitoring portal" if _public_now(obj) else ""),
+                    )
+                    return redirect("recommendations:report", slug=obj.slug)
     return render(
         request,
         "recommendations/finding_form.html",
         {"form": form, "report": obj},
         status=status,
+    )
+
+
+def _public_now(report: InspectionReport) -> bool:
+    """Whether a new item of the report is on the monitoring portal at once: the public
+    rule (recommendations.public.public_items) is every item of a report published by
+    today."""
+    return report.published <= today()
+
+
+def _finding_check(
+    request: AuthenticatedHttpRequest,
+    report: InspectionReport,
+    form: forms.FindingForm,
+    chosen: list[Force],
+) -> HttpResponse:
+    """The check page before issuing to several forces: nothing is written here."""
+    data = form.cleaned_data
+    reference = Finding(kind=data["kind"], number=data["number"]).reference
+    return render(
+        request,
+        "recommendations/finding_check.html",
+        {
+            "form": form,
+            "report": report,
+            "reference": reference,
+            "forces": chosen,
+            "all_forces": bool(data.get("all_forces")),
+            "public_now": _public_now(report),
+            # What was entered, carried to the confirmation as it was cleaned.
+            "carried": [
+                ("kind", data["kind"]),
+                ("number", data["number"]),
+                ("cause_of_concern", data["cause_of_concern"]),
+                ("text", data["text"]),
+                *([("all_forces", "on")] if data.get("all_forces") else []),
+                *(() if data.get("all_forces") else (("forces", f.pk) for f in chosen)),
+            ],
+        },
     )

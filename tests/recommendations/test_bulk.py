@@ -1,12 +1,16 @@
 """Bulk actions: each item through the same service in its own transaction, so a refused
 item never undoes the others; the choice offers only actions allowed on every item."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from recommendations import services
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
+from recommendations.policy import Action
 from tests.conftest import progressed
+from tests.evidence.conftest import evidence_storage  # noqa: F401  # autouse: files stored per test
 from tests.factories import FindingFactory, ReportFactory, make_item
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +190,110 @@ def test_the_chief_authorises_several_proposals_from_the_dashboard(client_as, pe
     assert "Authorise closure" in details.content.decode()
     assert post(chief, items, step="confirm", action="authorise-closure").status_code == 302
     assert TrackedItem.objects.filter(status_id=Status.COMPLETE).count() == 3
+
+
+# The chief's check page, and the empty selection (issues 25 and 26) --------------------
+
+
+def test_an_empty_selection_is_an_error_where_the_items_are_ticked(client_as, people):
+    items = proposed_items(people, 2)
+    chief = client_as("chief-of-staff")
+    # The home page's "Authorise the selected proposals" with nothing ticked.
+    answer = chief.post(
+        BULK,
+        {
+            "page_item": [i.pk for i in items],
+            "step": "details",
+            "action": "authorise-closure",
+            "next": "/",
+        },
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "No items selected" not in page
+    assert "govuk-error-summary" in page
+    assert f'href="#select-item-{items[0].pk}">Select at least one item' in page
+    for item in items:
+        assert f'id="select-item-{item.pk}" name="item" type="checkbox" value="{item.pk}"' in page
+    assert 'name="action" value="authorise-closure"' in page
+    # Ticking one there goes on to the action's details, as from the home page.
+    ticked = chief.post(
+        BULK,
+        {
+            "item": [items[0].pk],
+            "page_item": [i.pk for i in items],
+            "step": "details",
+            "action": "authorise-closure",
+            "next": "/",
+        },
+    )
+    assert ticked.status_code == 200
+    assert [i.pk for i in ticked.context["items"]] == [items[0].pk]
+    assert 'name="changes_read"' not in ticked.content.decode()  # asked on the check page
+
+
+def check_page(chief, items, **data):
+    return post(chief, items, step="check", action="authorise-closure", **data)
+
+
+def test_the_check_page_shows_each_proposal_its_evidence_and_changes(client_as, people):
+    from tests.evidence.conftest import PDF, upload  # the files
+
+    items = proposed_items(people, 2)
+    officer = client_as("liaison-officer")
+    officer.post(
+        reverse("recommendations:action", args=[items[0].pk, "progress-update"]),
+        {"text": "Late audit", "marking": "OFFICIAL", "files": [upload("late.pdf", PDF)]},
+    )
+    page = check_page(client_as("chief-of-staff"), items).content.decode()
+    assert page.count("Verified by: documents and evidence reviewed") == 2
+    assert page.count('<p class="govuk-body app-timeline-text">Met</p>') == 2  # the reasons
+    assert "Changed since proposed" in page
+    assert "Progress update: “Late audit”" in page
+    assert re.search(
+        rf'href="/recommendations/{items[0].pk}/evidence/\d+/" download>late.pdf', page
+    )
+    assert page.count("No evidence files.") == 1
+    assert 'name="changes_read"' in page
+
+
+def test_the_check_page_reads_the_same_number_of_queries_for_more_proposals(client_as, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chief = client_as("chief-of-staff")
+    few = proposed_items(people, 2)
+    many = proposed_items(people, 12)
+    for items in (few, many):
+        services.comment_add(
+            item=TrackedItem.objects.get(pk=items[0].pk),
+            by=people["liaison-officer"],
+            text="After",
+            action=Action.PROGRESS_UPDATE,
+        )
+    check_page(chief, few)  # the session and the rest, warmed
+    with CaptureQueriesContext(connection) as small:
+        check_page(chief, few)
+    with CaptureQueriesContext(connection) as large:
+        check_page(chief, many)
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_bulk_refuses_a_changed_proposal_without_reading_and_takes_it_with(client_as, people):
+    items = proposed_items(people, 3)
+    services.comment_add(
+        item=TrackedItem.objects.get(pk=items[1].pk),
+        by=people["liaison-officer"],
+        text="Changed after the proposal",
+        action=Action.PROGRESS_UPDATE,
+    )
+    chief = client_as("chief-of-staff")
+    assert post(chief, items, step="confirm", action="authorise-closure").status_code == 302
+    result = chief.get(reverse("recommendations:bulk_result")).content.decode()
+    assert "tick “I have read the changes” to authorise it" in result
+    assert ClosureProposal.objects.get(item=items[1]).state == "open"
+    assert ClosureProposal.objects.filter(state="authorised").count() == 2
+    again = post(chief, [items[1]], step="confirm", action="authorise-closure", changes_read="on")
+    assert again.status_code == 302
+    decided = ClosureProposal.objects.get(item=items[1])
+    assert (decided.state, decided.changes_read) == ("authorised", True)

@@ -415,7 +415,8 @@ def test_exports_have_real_dates_an_overdue_column_and_the_requests_host(
     csv_text = b"".join(client.get(reverse("recommendations:export_csv")).streaming_content)
     header, row = csv_text.decode().splitlines()[:2]
     at = header.split(",").index("overdue")  # after url; verified_by columns follow it
-    assert header.split(",")[at - 1] == "url" and row.split(",")[at] == "true"
+    # both flags are written yes/no (issue 25: overdue was true/false)
+    assert header.split(",")[at - 1] == "url" and row.split(",")[at] == "yes"
     assert f"http://testserver/recommendations/{item.pk}/" in row
     assert client.get(reverse("recommendations:list"), {"overdue": "1"}).status_code == 200
     xlsx = client.get(reverse("recommendations:export_xlsx"))

@@ -74,16 +74,18 @@ def item_in_state_for(action, force_slug, proposer):
     """An item of the force in the state the oracle tries the action in."""
     item = make_item(force=force_slug)
     state = oracle.STATE[str(action)]
-    if state in ("being-progressed", "proposed", "complete"):
+    if state in ("being-progressed", "proposed", "complete", "recheck-due"):
         services.status_change(item=item, by=proposer, to=Status.BEING_PROGRESSED)
-    if state in ("proposed", "complete"):
+    if state in ("proposed", "complete", "recheck-due"):
         services.closure_propose(verified_by="documents", item=item, by=proposer, reason="Met")
-    if state == "complete":
+    if state in ("complete", "recheck-due"):
         region = item.force.region
         decider, _ = user_set_role(
             username=f"decider-{region.slug}", role="chief-of-staff", region_slug=region.slug
         )
         services.closure_authorise(item=item, by=decider)
+    if state == "recheck-due":  # the chief asked for a re-check, which has come
+        TrackedItem.objects.filter(pk=item.pk).update(recheck_on=item.last_entry_on)
     return TrackedItem.objects.get(pk=item.pk)
 
 
@@ -115,6 +117,7 @@ def valid_post(action, item, proposer):
             "reason": "The 2026 inspection found it still present",
             "public_reason": "A later inspection found the problem still present",
         },
+        "recheck": {"reason": "Reality tested in the 2027 inspection's fieldwork"},
     }[action]
 
 

@@ -201,3 +201,21 @@ def test_the_api_reopens_and_refuses_as_the_pages_do(people):
     elsewhere = make_item(force="west-midlands")
     outside = api_as("chief-of-staff").post(f"/api/v1/items/{elsewhere.pk}/reopen/", body)
     assert outside.status_code == 404
+
+
+@pytest.mark.django_db
+def test_reopening_answers_a_pending_effectiveness_recheck(people):
+    """A re-check due on a closed item is answered by reopening it: the item no longer
+    shows as due a re-check (`recheck=due`) while it is being progressed, or after it is
+    closed again."""
+    import datetime as dt
+
+    item = closed_item(people)
+    TrackedItem.objects.filter(pk=item.pk).update(recheck_on=dt.date.today())
+    services.item_reopen(
+        item=TrackedItem.objects.get(pk=item.pk),
+        by=people["chief-of-staff"],
+        reason=INTERNAL,
+        public_reason=PUBLIC,
+    )
+    assert TrackedItem.objects.get(pk=item.pk).recheck_on is None

@@ -214,6 +214,17 @@ def test_report_publishing_through_the_pages(client_as, today):
             "forces": ["1", "2"],
         },
     )
+    assert response.status_code == 200  # two forces: the check page first (issue 25)
+    response = client.post(
+        reverse("recommendations:finding_new", args=["peel-2026"]),
+        {
+            "kind": "recommendation",
+            "number": "3",
+            "text": "Forces should do it.",
+            "forces": ["1", "2"],
+            "confirm": "yes",
+        },
+    )
     assert response.status_code == 302
     from recommendations.models import TrackedItem
 

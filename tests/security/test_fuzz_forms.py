@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommendations import actions, services
-from recommendations.models import Status
+from recommendations.models import Status, TrackedItem
 from tests.conftest import sign_in, stepped_up
 from tests.factories import FindingFactory, ReportFactory, make_item
 from tests.security.formfuzz import NOT_UTF8, hostile, page_form, snapshot, unclean_rows
@@ -47,6 +47,8 @@ def world(people):
     services.status_change(item=progressed, by=lead, to=Status.BEING_PROGRESSED)
     closed = make_item(force="gloucestershire", lead=lead)  # for reopening
     services.no_further_action(item=closed, by=people["admin"], reason="Superseded")
+    # ... with a re-check date, for recording the re-check.
+    TrackedItem.objects.filter(pk=closed.pk).update(recheck_on=closed.last_entry_on)
     return {
         "fresh": fresh,
         "proposed": proposed,
