@@ -89,7 +89,8 @@ def test_update_review_propose_return_authorise(open_as, story, shots):
     expect(page.get_by_role("table", name="Closure proposals, oldest first")).to_contain_text(
         "Recommendation 5"
     )
-    page.get_by_role("link", name="Recommendation 5, Gloucestershire Constabulary").click()
+    proposals = page.get_by_role("table", name="Closure proposals, oldest first")
+    proposals.get_by_role("link", name="Recommendation 5, Gloucestershire Constabulary").click()
     page.get_by_role("link", name="Return closure proposal").click()
     page.get_by_label("Why you are returning it").fill("Please attach the audit results.")
     page.get_by_role("button", name="Return proposal").click()
@@ -136,9 +137,11 @@ def test_inspector_filters_sorts_and_downloads_what_the_table_shows(
     page = open_as("inspector").page
     page.get_by_role("link", name="Recommendations").first.click()
     page.get_by_label("Gloucestershire Constabulary").check()
-    page.get_by_label("Report (optional)").select_option("peel-2016")
+    # The report filter is GOV.UK's accessible-autocomplete: type, then pick.
+    page.get_by_role("combobox", name="Report (optional)").fill("PEEL")
+    page.get_by_role("option", name="PEEL: Police effectiveness 2016").click()
     page.get_by_role("button", name="Apply filters").first.click()
-    expect(page.get_by_role("status")).to_have_text("2 items")
+    expect(page.locator("p[role=status]")).to_have_text("2 items")
     page.get_by_role("link", name="Last update").click()
     shots(page, "inspector-filtered")
     rows = page.locator(".govuk-table tbody tr")
