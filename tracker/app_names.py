@@ -5,6 +5,9 @@ picks TrackerConfig (whose ready() registers the history triggers) for "tracker"
 from axes.apps import AppConfig as AxesConfig
 from django_otp.plugins.otp_static.apps import DefaultConfig as OTPStaticConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as OTPTOTPConfig
+from django_otp_webauthn.apps import (
+    OtpWebauthnConfig,
+)
 
 
 class AuthenticatorAppsConfig(OTPTOTPConfig):
@@ -13,6 +16,10 @@ class AuthenticatorAppsConfig(OTPTOTPConfig):
 
 class RecoveryCodesConfig(OTPStaticConfig):
     verbose_name = "Two-factor sign-in: recovery codes"
+
+
+class PasskeysConfig(OtpWebauthnConfig):
+    verbose_name = "Two-factor sign-in: passkeys"
 
 
 class SignInAttemptsConfig(AxesConfig):

@@ -84,13 +84,35 @@ class TwoFactorMiddleware:
     name, so a new page is closed to it until someone adds it here on purpose (the URL
     sweep in tests/security/test_two_factor_sweep.py fails on any other). Everything
     else, including every other device, code and reset page, redirects to the code page.
+    A session that has used its second factor but whose role must have a passkey
+    (PASSKEY_REQUIRED_ROLES) and has none reaches only `NEEDS_PASSKEY`: adding one.
     Runs after django-otp's OTPMiddleware."""
 
-    # Before a code: enter it, or a recovery code; sign out. Page resources (static files
-    # and the MOJ images) are not pages and carry nothing of anyone's.
-    WITH_DEVICE = frozenset({"two_factor_verify", "two_factor_recovery", "logout", "moj_asset"})
-    # Before a first device: set one up (only while there is none); sign out.
-    WITHOUT_DEVICE = frozenset({"two_factor_setup", "logout", "moj_asset"})
+    # Before a code: enter it, a passkey (django-otp-webauthn's authentication pair) or a
+    # recovery code; sign out. Page resources (static files and the MOJ images) are not
+    # pages and carry nothing of anyone's.
+    WITH_DEVICE = frozenset(
+        {
+            "two_factor_verify",
+            "two_factor_recovery",
+            "otp_webauthn:credential-authentication-begin",
+            "otp_webauthn:credential-authentication-complete",
+            "logout",
+            "moj_asset",
+        }
+    )
+    # Before a first device: set one up, an authenticator app or a passkey (the
+    # registration pair), only while there is none; sign out.
+    ADD_PASSKEY = frozenset(
+        {
+            "passkey_add",
+            "otp_webauthn:credential-registration-begin",
+            "otp_webauthn:credential-registration-complete",
+        }
+    )
+    WITHOUT_DEVICE = frozenset({"two_factor_setup", "logout", "moj_asset"}) | ADD_PASSKEY
+    # After the second factor, for a role that must have a passkey and has none yet.
+    NEEDS_PASSKEY = frozenset({"logout", "moj_asset"}) | ADD_PASSKEY
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -103,22 +125,42 @@ class TwoFactorMiddleware:
         from . import two_factor
 
         user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()  # type: ignore[attr-defined]  # django-otp adds it
-            and not request.path.startswith(settings.STATIC_URL or "/static/")
-        ):
+        if not user.is_authenticated or request.path.startswith(settings.STATIC_URL or "/static/"):
+            return self.get_response(request)
+        if not user.is_verified():  # type: ignore[attr-defined]  # django-otp adds it
             has = two_factor.has_two_factor(user)
             if has or two_factor.required_for(user):
-                try:
-                    name = resolve(request.path_info).view_name
-                except Resolver404:
-                    name = ""
+                name = self._name(request)
                 if name not in self.allowed_before_code(has_device=has):
-                    if request.method == "GET" and not name.startswith("two_factor"):
-                        request.session["two_factor_next"] = request.get_full_path()
-                    return redirect("two_factor_verify" if has else "two_factor_setup")
+                    self._remember(request, name)
+                    if has:
+                        return redirect("two_factor_verify")
+                    if two_factor.passkey_required_for(user):
+                        return redirect("passkey_add")
+                    return redirect("two_factor_setup")
+        elif (
+            settings.PASSKEY_REQUIRED_ROLES
+            and two_factor.passkey_required_for(user)
+            and not two_factor.has_passkey(user)
+        ):
+            name = self._name(request)
+            if name not in self.NEEDS_PASSKEY:
+                self._remember(request, name)
+                return redirect("passkey_add")
         return self.get_response(request)
+
+    @staticmethod
+    def _name(request: HttpRequest) -> str:
+        try:
+            return resolve(request.path_info).view_name
+        except Resolver404:
+            return ""
+
+    @staticmethod
+    def _remember(request: HttpRequest, name: str) -> None:
+        """The page asked for, to return to once the second factor is done."""
+        if request.method == "GET" and not name.startswith(("two_factor", "passkey")):
+            request.session["two_factor_next"] = request.get_full_path()
 
 
 class ServiceNotFoundMiddleware:

@@ -1,10 +1,13 @@
-"""Two-factor sign-in with django-otp: an authenticator app (TOTP) and single-use
-recovery codes.
+"""Two-factor sign-in with django-otp: an authenticator app (TOTP), passkeys
+(django-otp-webauthn: tracker.passkeys) and single-use recovery codes.
 
 Roles listed in MFA_REQUIRED_ROLES must set it up before they can reach anything else;
-anyone else may turn it on, and once they have, they are asked for a code at every
-sign-in. Code attempts are throttled by django-otp (an exponential delay after each
-failure) and every set-up, use, failure and reset is in the security log.
+anyone else may turn it on, and once they have, they are asked for a code or a passkey at
+every sign-in. Roles listed in PASSKEY_REQUIRED_ROLES (administrators) must have a
+passkey: once they have one, an authenticator-app code no longer signs them in (a
+recovery code still does). Code attempts are throttled by django-otp (an exponential
+delay after each failure), passkey attempts the same way (tracker.passkeys), and every
+set-up, use, failure and reset is in the security log.
 """
 
 from __future__ import annotations
@@ -42,18 +45,52 @@ def register_role_lookup(lookup: Callable[[Any], str | None]) -> None:
     _role_slug = lookup
 
 
-def required_for(user: Any) -> bool:
+def role_of(user: Any) -> str | None:
     if _role_slug is None:
         raise ImproperlyConfigured("no role lookup registered (forces.apps registers it)")
-    return _role_slug(user) in settings.MFA_REQUIRED_ROLES
+    return _role_slug(user)
+
+
+def required_for(user: Any) -> bool:
+    return role_of(user) in settings.MFA_REQUIRED_ROLES
+
+
+def passkey_required_for(user: Any) -> bool:
+    """Whether the person's role must sign in with a passkey (PASSKEY_REQUIRED_ROLES)."""
+    roles = settings.PASSKEY_REQUIRED_ROLES
+    return bool(roles) and role_of(user) in roles
+
+
+def passkey_model() -> Any:
+    """django-otp-webauthn's credential model (its passkeys), looked up when needed so
+    this module can be imported before the apps are ready."""
+    from django.apps import apps
+
+    return apps.get_model("django_otp_webauthn", "WebAuthnCredential")
+
+
+def has_passkey(user: Any) -> bool:
+    return bool(passkey_model().objects.filter(user=user, confirmed=True).exists())
+
+
+def app_allowed(user: Any) -> bool:
+    """Whether an authenticator-app code may sign this person in: not once a role that
+    must use a passkey has one (a code can be phished; a passkey cannot)."""
+    return not (passkey_required_for(user) and has_passkey(user))
 
 
 def app_device(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("id").first()
 
 
-def has_two_factor(user: Any) -> bool:
+def has_app(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_two_factor(user: Any) -> bool:
+    """Whether the person has a second factor to sign in with: an authenticator app or
+    a passkey (recovery codes alone are a fallback, not a factor)."""
+    return has_app(user) or has_passkey(user)
 
 
 def pending_device(user: Any) -> TOTPDevice:
@@ -85,6 +122,7 @@ def _clean(code: str) -> str:
 
 
 WAIT = "Too many wrong codes. Wait a minute, then try again"
+PASSKEY_ONLY = "Your role signs in with a passkey, not a code. Use your passkey, or a recovery code"
 
 
 def confirm(request: Any, device: TOTPDevice, code: str) -> tuple[list[str] | None, str]:
@@ -116,6 +154,9 @@ def verify(request: Any, code: str, *, recovery: bool = False) -> tuple[bool, st
     device = model.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return False, "There is no such code set up for your account"
+    if not recovery and not app_allowed(user):
+        event("two-factor-failed", user=user, recovery=False, reason="passkey-required")
+        return False, PASSKEY_ONLY
     allowed, _ = device.verify_is_allowed()
     if not allowed:
         event("two-factor-throttled", user=user)
@@ -170,10 +211,12 @@ STEP_UP_NEEDED = "Confirm your password to reset two-factor sign-in"
 
 
 def reset(*, user: Any, by: Any) -> None:
-    """An administrator removes someone's second factor (a lost phone): they set it up
-    again at their next sign-in."""
+    """An administrator removes someone's second factor (a lost phone or passkey): their
+    authenticator app, passkeys and recovery codes go, and they set it up again at their
+    next sign-in."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        passkey_model().objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
     event("two-factor-reset", user=by, target=user.pk, target_username=user.get_username())
     notify(user, f"Two-factor sign-in was reset on your account by {display_name(by)}")

@@ -1,5 +1,6 @@
-"""The two-factor pages: set up an authenticator app, enter a code, use a recovery code,
-replace the recovery codes, and an administrator's reset of someone's second factor."""
+"""The two-factor pages: set up an authenticator app, enter a code or use a passkey, use a
+recovery code, replace the recovery codes, and an administrator's reset of someone's
+second factor. (Adding, naming and removing passkeys: tracker.passkey_views.)"""
 
 from __future__ import annotations
 
@@ -79,29 +80,58 @@ def setup(request: HttpRequest) -> HttpResponse:
             "qr": two_factor.qr_svg(device),
             "secret": two_factor.secret_text(device),
             "required": two_factor.required_for(user),
+            "passkey_required": two_factor.passkey_required_for(user),
         },
         status=400 if form.errors else 200,
     )
 
 
+def setup_url_name(user: Any) -> str:
+    """Where a person with no second factor sets one up: a passkey for the roles that
+    must use one, otherwise an authenticator app (a passkey is offered there too)."""
+    return "passkey_add" if two_factor.passkey_required_for(user) else "two_factor_setup"
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in."""
+    """The second step of signing in: a code from the app, or a passkey (the ceremony
+    script posts to django-otp-webauthn's endpoints, tracker.passkey_views)."""
+    from .passkey_views import ceremony_config
+
     user: Any = request.user
     if user.is_verified():
         return _done(request)
     if not two_factor.has_two_factor(user):
-        return redirect("two_factor_setup")
-    form = CodeForm(request.POST if request.method == "POST" else None)
+        return redirect(setup_url_name(user))
+    has_passkey = two_factor.has_passkey(user)
+    use_app = two_factor.has_app(user) and two_factor.app_allowed(user)
+    form: forms.Form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not use_app:
+        # No code form on the page (a role that signs in with a passkey has one): a code
+        # sent all the same is refused, and the message is the page's own.
+        _refused, message = two_factor.verify(request, str(request.POST.get("code", ""))[:20])
+        form = forms.Form({})
+        form.is_valid()
+        form.add_error(None, message)
+    elif request.method == "POST" and form.is_valid():
         ok, message = two_factor.verify(request, form.cleaned_data["code"])
         if ok:
             return _done(request)
         form.add_error("code", message)
     if form.errors:
         status = 400
-    return render(request, "registration/two_factor_verify.html", {"form": form}, status=status)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {
+            "form": form,
+            "use_app": use_app,
+            "has_passkey": has_passkey,
+            "config": ceremony_config(request) if has_passkey else "",
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -70,11 +70,8 @@ def _review_since(items: list[TrackedItem]) -> None:
     waiting = [i.pk for i in items if i.status_id == Status.AWAITING_REVIEW]
     if not waiting:
         return
-    since = dict(
-        with_review_since(TrackedItem.objects.filter(pk__in=waiting)).values_list(
-            "pk", "review_since"
-        )
-    )
+    waits = with_review_since(TrackedItem.objects.filter(pk__in=waiting))
+    since = dict(waits.values_list("pk", "review_since"))  # type: ignore[misc]  # an annotation the stubs cannot see
     for i in items:
         if i.pk in since:
             i.review_since = since[i.pk]  # type: ignore[attr-defined]  # read by review_overdue_days

@@ -57,7 +57,27 @@ TWO_FACTOR_PAGES = {
     "two_factor_codes",
     "two_factor_reset",
     "step_up",
+    # Passkeys: their own matrix in tests/tracker/test_passkeys.py and
+    # tests/security/test_passkeys.py, and the two-factor sweep.
+    "passkeys",
+    "passkey_add",
+    "passkey_name",
+    "passkey_remove",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
 }
+# Steps of signing in with an organisation's account, open before a session exists:
+# their matrix (SSO_GRANTS in tests/oracle.py) is tests/identity and
+# tests/security/test_oidc_trust.py. The callback refuses a visit it did not start (400).
+SIGN_IN_STEPS = {"oidc_callback", "access_pending"}
+
+
+def scim_url_names() -> set[str]:
+    """SCIM's door takes only an organisation's SCIM token: its matrix (SCIM_MANAGES in
+    tests/oracle.py) is tests/security/test_scim.py; without a token, 401."""
+    return {name for name in all_url_names() if name.startswith("scim:")}
 
 
 def sees(role, scope):
@@ -248,6 +268,7 @@ def test_every_url_is_in_the_matrix_or_allow_listed():
     covered |= set(FINDING_PAGES) | set(BULK_PAGES)
     covered |= set(EVIDENCE_PAGES)
     covered |= set(PUBLIC_PAGES)
+    covered |= SIGN_IN_STEPS | scim_url_names()
     missing = [
         name
         for name in all_url_names()
@@ -280,6 +301,13 @@ def test_anonymous_users_are_sent_to_login_from_every_page(client, item):
             continue
         if name in PUBLIC_PAGES:  # the public portal: open to all (test_public_pages_matrix)
             continue  # the API answers 401 without a token (tests/api/test_permissions.py)
+        if name in SIGN_IN_STEPS or name.startswith("otp_webauthn:"):
+            continue  # signing in itself: tests/identity, tests/security/test_passkeys.py
+        if name.startswith("scim:"):  # a token door, like the API: 401, never a page
+            pattern = next(p for p in _patterns() if p[0] == name)
+            if not pattern[1]:
+                assert client.get(reverse(name)).status_code in (401, 404, 405), name
+            continue
         pattern = next(p for p in _patterns() if p[0] == name)
         kwargs = {k: samples[k] for k in pattern[1]}
         if name == "recommendations:import_status":
@@ -637,6 +665,7 @@ PUBLIC_PAGES = [
     "monitoring:item",
     "monitoring:portal_page",
     "monitoring:legacy",
+    "monitoring:every_force",
 ]
 
 
@@ -653,6 +682,7 @@ def test_public_pages_matrix(client, client_as, role, scope):
         "monitoring:item": [item.force.slug, item.portal_id],
         "monitoring:portal_page": [item.force.slug, item.portal_id],
         "monitoring:legacy": [item.force.slug, item.portal_id],
+        "monitoring:every_force": [item.finding_id],
     }
     for name in PUBLIC_PAGES:
         url = reverse(name, args=args.get(name))

@@ -28,8 +28,22 @@ PASSWORD = "pw-for-tests-1"
 
 # What a password-only session may reach, by URL name, written out independently of the
 # middleware. Changing either list is a security decision: say why in docs/security.md.
-WITH_DEVICE = {"two_factor_verify", "two_factor_recovery", "logout", "moj_asset"}
-WITHOUT_DEVICE = {"two_factor_setup", "logout", "moj_asset"}
+# A passkey is a second factor too (django-otp-webauthn): signing in with one needs its
+# authentication pair before the code; adding the first one needs its registration pair
+# and page, only while the person has no second factor at all.
+PASSKEY_SIGN_IN = {
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+}
+ADD_PASSKEY = {
+    "passkey_add",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+}
+WITH_DEVICE = {"two_factor_verify", "two_factor_recovery", "logout", "moj_asset"} | PASSKEY_SIGN_IN
+WITHOUT_DEVICE = {"two_factor_setup", "logout", "moj_asset"} | ADD_PASSKEY
+# After the code, an administrator (PASSKEY_REQUIRED_ROLES) with no passkey yet.
+NEEDS_PASSKEY = {"logout", "moj_asset"} | ADD_PASSKEY
 
 SAMPLES = {
     "int": "1",
@@ -111,6 +125,9 @@ def test_the_sweep_sees_the_whole_portal(admin_with_device):
         "step_up",
         "admin:auth_user_change",
         "api:items",
+        "passkeys",
+        "passkey_remove",
+        "otp_webauthn:credential-registration-begin",
     ):
         assert name in urls
 
@@ -240,3 +257,41 @@ def test_the_password_proof_is_throttled_like_the_change_password_page(admin_wit
     assert locked.status_code == 429
     assert step_up.STEP_UP_KEY not in client.session
     caches["ratelimit"].clear()
+
+
+def test_an_administrator_without_a_passkey_reaches_only_adding_one(admin_with_device, settings):
+    """Production requires administrators to have a passkey (PASSKEY_REQUIRED_ROLES): one
+    who signed in with an authenticator-app code but has no passkey yet reaches nothing
+    but adding one, by GET or POST."""
+    settings.PASSKEY_REQUIRED_ROLES = ["admin"]
+    client = sign_in(Client(), admin_with_device)
+    add = reverse("passkey_add")
+    reached = []
+    for name, path in every_url(admin_with_device.pk):
+        if name in NEEDS_PASSKEY or path.startswith("/static/"):
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            if not (response.status_code == 302 and response["Location"] == add):
+                reached.append((method, name, path, response.status_code))
+    assert reached == []
+
+
+def test_a_password_only_session_with_a_passkey_reaches_nothing_else(admin_with_device, settings):
+    """With a passkey as well as the app, the sweep gives the same answer: the code and
+    passkey pages, nothing else (not the passkey list, naming, removal or registration)."""
+    from tests.security.test_passkeys import a_passkey
+
+    settings.PASSKEY_REQUIRED_ROLES = ["admin"]
+    a_passkey(admin_with_device)
+    client = password_only("admin")
+    verify = reverse("two_factor_verify")
+    reached = []
+    for name, path in every_url(admin_with_device.pk):
+        if name in WITH_DEVICE or path.startswith("/static/"):
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            if not (response.status_code == 302 and response["Location"] == verify):
+                reached.append((method, name, path, response.status_code))
+    assert reached == []

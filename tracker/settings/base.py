@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -43,11 +44,14 @@ INSTALLED_APPS = [
     "django_otp",
     "tracker.app_names.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "tracker.app_names.RecoveryCodesConfig",  # django_otp.plugins.otp_static
+    "tracker.app_names.PasskeysConfig",  # django_otp_webauthn
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
     "monitoring",
+    "identity",
+    "scim",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "tracker.middleware.SessionLimitsMiddleware",
     "tracker.middleware.TwoFactorMiddleware",
+    "identity.middleware.AccessSetUpMiddleware",  # no role: "access being set up" only
     "axes.middleware.AxesMiddleware",
     "tracker.middleware.ServiceNotFoundMiddleware",  # innermost: sees the view's 404
 ]
@@ -75,6 +80,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in with an organisation's account (OpenID Connect): only ever called by the
+    # callback view with a provider; never for a username and password.
+    "identity.backends.ProviderBackend",
 ]
 
 # Content-Security-Policy (django-csp 4): every script and style comes from the portal
@@ -330,6 +338,38 @@ MFA_REQUIRED_ROLES = env.list(
 )
 OTP_TOTP_ISSUER = SERVICE_NAME
 
+# Sign-in with an organisation's account (identity/, OpenID Connect; ADR 0015). Client
+# secrets are kept encrypted with the first of IDENTITY_SECRET_KEYS (Fernet keys,
+# comma-separated; older keys after it while rotating). Requests to a provider time out
+# after IDENTITY_HTTP_TIMEOUT seconds. A sign-in whose ID token's `amr` holds one of
+# IDENTITY_MFA_AMR counts as the second factor for that session; otherwise the portal's
+# own is asked as after a password. Issuers must be https (development and tests allow
+# http: IDENTITY_ALLOW_HTTP_ISSUER, never read from the environment).
+IDENTITY_SECRET_KEYS = env.list("IDENTITY_SECRET_KEYS", default=[])
+IDENTITY_HTTP_TIMEOUT = env.float("IDENTITY_HTTP_TIMEOUT", default=5.0)
+IDENTITY_MFA_AMR = env.list("IDENTITY_MFA_AMR", default=["mfa", "hwk", "otp"])
+IDENTITY_ALLOW_HTTP_ISSUER = False
+
+# Passkeys (django-otp-webauthn): a passkey is a second factor like the authenticator app
+# (tracker.passkeys). These roles must sign in with one: after a code, a person in them
+# who has no passkey reaches only the page that adds one. The relying party is the host
+# name passkeys are bound to (changing it strands every passkey) and the origins the
+# browser may report, by default both from PORTAL_BASE_URL. Passkeys never replace the
+# password here (no passwordless sign-in).
+PASSKEY_REQUIRED_ROLES = env.list("PASSKEY_REQUIRED_ROLES", default=["admin"])
+OTP_WEBAUTHN_RP_ID = env(
+    "OTP_WEBAUTHN_RP_ID", default=urlsplit(PORTAL_BASE_URL).hostname or "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = env("OTP_WEBAUTHN_RP_NAME", default=SERVICE_NAME)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=[PORTAL_BASE_URL.rstrip("/")] if PORTAL_BASE_URL else ["http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# A refused ceremony is a security-log event with its reason (tracker.passkeys), not a
+# traceback in the operations log.
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -416,3 +456,27 @@ STORAGES["evidence"] = {
 CLAMD_HOST = env("CLAMD_HOST", default="")
 CLAMD_PORT = env.int("CLAMD_PORT", default=0)
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
+
+# SCIM 2.0 provisioning at /scim/v2/ (scim/, django-scim2; docs/scim.md): an
+# organisation's identity provider creates, changes and deactivates its own people with
+# the organisation's SCIM token (`create_scim_token`), and nothing else. Bodies are bounded
+# as the API's (API_MAX_BODY_BYTES, API_MAX_JSON_DEPTH).
+SCIM_SERVICE_PROVIDER = {
+    "USER_ADAPTER": "scim.resources.ScimUser",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "scim.views.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "scim.views.base_location",
+    "SCHEMAS_GETTER": "scim.schemas.schemas",
+    "AUTH_CHECK_MIDDLEWARE": "scim.authentication.ScimTokenCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "SCIM token",
+            "description": (
+                "The organisation's SCIM token (python manage.py create_scim_token), "
+                "sent as Authorization: Bearer <token>."
+            ),
+            "primary": True,
+        }
+    ],
+}

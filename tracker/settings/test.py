@@ -10,11 +10,19 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracke
 # (never contacted). The suite itself scans only where a test starts a real clamd.
 os.environ.setdefault("CLAMD_HOST", "clamd.invalid")
 os.environ.setdefault("CLAMD_PORT", "3310")
+# Identity providers' client secrets (identity.secrets): a key for tests only.
+os.environ.setdefault("IDENTITY_SECRET_KEYS", "dGVzdC1vbmx5LWlkZW50aXR5LWtleS0zMi1ieXRlcyE=")
 
 from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The suite's OpenID providers (tests/identity) run on http://127.0.0.1.
+IDENTITY_ALLOW_HTTP_ISSUER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The suite's administrators sign in with an authenticator app (tests/conftest.sign_in,
+# the browser tests' people), so the passkey requirement is off here; the passkey tests
+# (tests/*/test_passkeys.py) turn it on as production has it (base: admin).
+PASSKEY_REQUIRED_ROLES = []
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
