@@ -80,6 +80,19 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     return locked
 
 
+def tokens_revoke_all(user: User) -> list[tuple[int, str]]:
+    """Revoke every live token of `user` at once, inside the caller's transaction (a
+    leaver deactivated by SCIM); returns each revoked token's id and name, for the
+    caller's security log."""
+    revoked = list(
+        ApiToken.objects.select_for_update()
+        .filter(user=user, revoked_at__isnull=True)
+        .values_list("pk", "name")
+    )
+    ApiToken.objects.filter(pk__in=[pk for pk, _ in revoked]).update(revoked_at=timezone.now())
+    return revoked
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The token whose secret this is, with its person, if it exists (used or not)."""
     return ApiToken.objects.select_related("user").filter(token_hash=token_hash(secret)).first()

@@ -93,11 +93,7 @@ def with_review_since(items: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
 def review_overdue_days(item: TrackedItem, on: dt.date | None = None) -> int | None:
     """review_overdue_q for an item read `with_review_since`: how many days it has
     awaited review, when that is more than REVIEW_OVERDUE_DAYS; None otherwise."""
-    since = getattr(item, "review_since", None)
-    if item.status_id != Status.AWAITING_REVIEW or since is None:
-        return None
-    days = ((on or today()) - since).days
-    return days if days > settings.REVIEW_OVERDUE_DAYS else None
+    return _review_wait(item.status_id, getattr(item, "review_since", None), on)
 
 
 def review_overdue_on_page(
@@ -105,12 +101,15 @@ def review_overdue_on_page(
 ) -> int | None:
     """review_overdue_days for an item whose page has its timeline in hand (newest
     first, timeline_newest_first): the wait counts from its latest status entry."""
-    if item.status_id != Status.AWAITING_REVIEW:
-        return None
     latest = next((e for e in timeline if e.get("status_entry")), None)
-    if latest is None:
+    since = dt.date.fromisoformat(str(latest["iso"])) if latest else None
+    return _review_wait(item.status_id, since, on)
+
+
+def _review_wait(status_id: str, since: dt.date | None, on: dt.date | None) -> int | None:
+    if status_id != Status.AWAITING_REVIEW or since is None:
         return None
-    days = ((on or today()) - dt.date.fromisoformat(str(latest["iso"]))).days
+    days = ((on or today()) - since).days
     return days if days > settings.REVIEW_OVERDUE_DAYS else None
 
 

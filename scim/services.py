@@ -42,7 +42,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from api.models import ApiToken
+from api import services as api_services
 from forces.models import Force
 from forces.roles import ROLES
 from forces.users import UserSetupError, user_set_role
@@ -446,12 +446,7 @@ def _deactivate(user: User, *, organisation: Organisation, token: ScimToken, del
         user.is_active = False
         user.save(update_fields=["is_active"])
     ended = sessions_end(user)
-    revoked = list(
-        ApiToken.objects.select_for_update()
-        .filter(user=user, revoked_at__isnull=True)
-        .values_list("pk", "name")
-    )
-    ApiToken.objects.filter(pk__in=[pk for pk, _ in revoked]).update(revoked_at=now)
+    revoked = api_services.tokens_revoke_all(user)
     if deleted:
         identity, _ = ScimIdentity.objects.get_or_create(user=user)
         identity.deleted_at = now

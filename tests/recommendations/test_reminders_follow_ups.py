@@ -184,3 +184,28 @@ def test_two_sweeps_at_once_send_each_re_check_and_move_once(team):
     assert f"/recommendations/{moved.pk}/" in chief[0].body
     assert Reminder.objects.count() == 2
     assert ReminderDelivery.objects.filter(sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_large_move_rule_is_the_same_in_python_and_in_the_database(team):
+    """services.items.move_alerts (the e-mail at once) and selectors.large_move_q (the
+    chief's home page, the digest) spell one rule twice: they agree on every kind of
+    move, including the boundary of TARGET_DATE_ALERT_DAYS."""
+    from django.conf import settings
+
+    from recommendations.services.items import move_alerts
+
+    item = make_item(lead=team["lead"])
+    limit = settings.TARGET_DATE_ALERT_DAYS
+    cases = [
+        (START, START + dt.timedelta(days=limit), False),  # exactly the limit: not large
+        (START, START + dt.timedelta(days=limit + 1), False),
+        (START, START + dt.timedelta(days=5), True),  # the item was overdue
+        (START, START - dt.timedelta(days=limit + 50), False),  # earlier: not reported
+        (START, None, False),  # taken away
+        (None, START, False),  # a first date: not a move
+    ]
+    moves = [move(item, old, new, when=START, was_overdue=late) for old, new, late in cases]
+    large = set(TargetDateMove.objects.filter(large_move_q()).values_list("pk", flat=True))
+    for m, (old, new, late) in zip(moves, cases, strict=True):
+        assert (m.pk in large) == move_alerts(old, new, was_overdue=late), (old, new, late)
