@@ -13,6 +13,8 @@ RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
 COPY --from=assets /app/static/build ./static/build
+# The Welsh catalogue's .mo, compiled in Python (docs/translating.md).
+RUN python manage.py compile_catalogue
 RUN useradd --create-home tracker && chown -R tracker /app
 USER tracker
 EXPOSE 8000

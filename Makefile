@@ -4,6 +4,9 @@ PY := .venv/bin/python
 PORT ?= 8000
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 REDIS_URL ?= redis://127.0.0.1:6379/0
+# The suite runs in two processes (pytest-xdist, ADR 0018), one per core of the machine
+# it was sized on; `make test PYTEST_WORKERS=0` runs it in one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help setup run test lint format worker bench services-check audit
 
@@ -29,7 +32,12 @@ static/build/application.css: node_modules/.installed static/scss/application.sc
 static/build/accessible-autocomplete.min.js: node_modules/.installed
 	npm run --silent build:js
 
-setup: .venv/.installed node_modules/.installed static/build/application.css static/build/accessible-autocomplete.min.js ## Install Python and npm dependencies and build the assets (quick when nothing changed)
+# The Welsh catalogue's compiled form (Django reads .mo), in Python: no GNU gettext needed,
+# nothing binary committed (docs/translating.md).
+locale/cy/LC_MESSAGES/django.mo: .venv/.installed locale/cy/LC_MESSAGES/django.po
+	$(PY) manage.py compile_catalogue
+
+setup: .venv/.installed node_modules/.installed static/build/application.css static/build/accessible-autocomplete.min.js locale/cy/LC_MESSAGES/django.mo ## Install Python and npm dependencies and build the assets (quick when nothing changed)
 
 run: setup ## Set up, migrate, load reference and demo data, serve on 127.0.0.1:$(PORT) (SQLite)
 	$(PY) manage.py migrate --no-input -v0
@@ -46,7 +54,7 @@ test: setup services-check ## Lint, type-check, check migrations, then the test 
 	.venv/bin/mypy .
 	.venv/bin/djlint templates --lint
 	DATABASE_URL=$(DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=tracker.settings.test
-	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) .venv/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) .venv/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup ## ruff lint and format check, mypy, djlint on the templates
 	.venv/bin/ruff check .
@@ -61,8 +69,10 @@ format: setup ## Format the code with ruff
 worker: setup ## Celery worker with beat (needs REDIS_URL and DATABASE_URL)
 	$(PY) -m celery -A tracker worker --beat --loglevel=INFO
 
-bench: setup services-check ## Seed PostgreSQL at scale and measure pages (see benchmarks/)
-	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench} $(PY) benchmarks/run.py
+SCALE ?= 100000
+
+bench: setup services-check ## Seed PostgreSQL to SCALE items (default 100000) and measure every page (docs/performance.md)
+	BENCH_ITEMS=$(SCALE) BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_bench_$(SCALE)} $(PY) benchmarks/run.py
 
 audit: setup ## pip-audit and npm audit (known advisories), bandit over the code; not in `make test`
 	@status=0; \

@@ -32,7 +32,11 @@ class ItemSerializer(serializers.Serializer):
         source="portal_id", allow_null=True, help_text="The monitoring portal's ID."
     )
     url = serializers.SerializerMethodField()
-    force = serializers.SlugField(source="force.slug", help_text="The force's slug.")
+    force = serializers.SlugField(
+        source="force.slug",
+        help_text="The recipient's slug: a police force, a national body or a PCC office "
+        "(`/api/v1/recipients/`).",
+    )
     report = serializers.SlugField(source="finding.report.slug", help_text="The report's slug.")
     finding = serializers.IntegerField(source="finding_id")
     type = serializers.ChoiceField(source="finding.kind", choices=Finding.Kind.choices)
@@ -172,6 +176,27 @@ class ItemDetailSerializer(ItemSerializer):
             timeline=[{**row, "date": _date(row["date"])} for row in instance.timeline_rows],
         )
         return data
+
+
+class RecipientSerializer(serializers.Serializer):
+    """A recipient of findings (`/api/v1/recipients/`): a police force, a national body or
+    a police and crime commissioner's office. Items' `force` is a recipient's slug."""
+
+    slug = serializers.SlugField(help_text="As items' `force` and the list's `force` filter.")
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=["force", "national-body", "pcc-office"],
+        help_text="`force` (a police force), `national-body` or `pcc-office`.",
+    )
+    region = serializers.SlugField(
+        source="region.slug", help_text="The region's slug; national bodies are in `national`."
+    )
+    police_force = serializers.SlugField(
+        source="police_force.slug",
+        allow_null=True,
+        default=None,
+        help_text="A PCC office's police force (its slug); null for everything else.",
+    )
 
 
 class ReportSerializer(serializers.Serializer):
@@ -347,6 +372,15 @@ class ProposalIn(serializers.Serializer):
         max_length=OTHER_MAX_LENGTH,
         help_text="Required when verified_by is other.",
     )
+    open_actions_reason = CleanSerializerField(
+        multiline=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=COMMENT_MAX_LENGTH,
+        help_text="A cause of concern whose improvement plan has actions not done: why it "
+        "should close now (without it, 400).",
+    )
 
 
 class AuthoriseIn(serializers.Serializer):
@@ -434,3 +468,55 @@ class ReopenIn(serializers.Serializer):
         max_value=2**31 - 1,
         help_text="The later finding (its id) that found the problem still present.",
     )
+
+
+# --- Engage (issue 28): monitoring stages and improvement plans -----------------------
+
+PLAN_STATUSES = ["not-started", "in-progress", "done", "blocked"]
+
+
+class MonitoringStageRowSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=["scan", "engage"])
+    entered_on = serializers.DateField()
+    left_on = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    meeting = serializers.CharField(help_text="The oversight group meeting that decided it.")
+
+
+class MonitoringStageSerializer(serializers.Serializer):
+    """A police force's monitoring stage now (`scan` when it has never been in Engage)
+    and its history, newest first."""
+
+    force = serializers.SlugField()
+    stage = serializers.ChoiceField(choices=["scan", "engage"])
+    since = serializers.DateField(allow_null=True, help_text="Null: never in Engage.")
+    history = MonitoringStageRowSerializer(many=True)
+
+
+class PlanUpdateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    text = serializers.CharField()
+    status_after = serializers.ChoiceField(choices=PLAN_STATUSES)
+    reviewed = serializers.BooleanField(help_text="Reviewed by the liaison lead.")
+
+
+class PlanActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=PLAN_STATUSES)
+    overdue = serializers.BooleanField(help_text="Not done, and past its due date.")
+    updates = PlanUpdateSerializer(many=True, help_text="Oldest first. Internal.")
+
+
+class PlanUpdateIn(serializers.Serializer):
+    text = CleanSerializerField(
+        multiline=True, trim_whitespace=False, max_length=COMMENT_MAX_LENGTH
+    )
+    status = serializers.ChoiceField(
+        choices=PLAN_STATUSES, help_text="The action's status after this update."
+    )
+    date = DateIn(required=False, help_text="Defaults to today; never later, nor before 1900.")

@@ -46,6 +46,22 @@ urlpatterns = [
         name="closure_withdraw",
     ),
     path("v1/items/<int:pk>/reopen/", api(views.ItemReopen.as_view()), name="item_reopen"),
+    path("v1/recipients/", api(views.RecipientList.as_view()), name="recipients"),
+    path(  # Engage: monitoring stages and improvement plans (tests/api/test_engage.py)
+        "v1/forces/<slug:slug>/monitoring-stage/",
+        api(views.MonitoringStageDetail.as_view()),
+        name="monitoring_stage",
+    ),
+    path(
+        "v1/items/<int:pk>/plan-actions/",
+        api(views.PlanActionList.as_view()),
+        name="plan_actions",
+    ),
+    path(
+        "v1/plan-actions/<int:pk>/updates/",
+        api(views.PlanUpdateCreate.as_view()),
+        name="plan_action_updates",
+    ),
     path("v1/reports/", api(views.ReportList.as_view()), name="reports"),
     path("v1/reports/<slug:slug>/", api(views.ReportDetail.as_view()), name="report"),
     path("v1/findings/<int:pk>/", api(views.FindingDetail.as_view()), name="finding"),

@@ -28,6 +28,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engage import selectors as engage_selectors
+from engage import services as engage_services
+from forces.models import Force
 from recommendations import actions, errors, national, policy, selectors
 from recommendations.models import ClosureProposal, InspectionReport, TimelineEntry, TrackedItem
 from recommendations.services.closure import ChangedSinceProposed
@@ -400,6 +403,18 @@ class ProposalWithdraw(ProposalDecision):
         return self.decide(request, pk, pid, policy.Action.WITHDRAW_CLOSURE, given)
 
 
+@extend_schema(tags=["recipients"])
+class RecipientList(ApiGenericView, generics.ListAPIView):
+    """Every recipient of findings, read-only: the police forces, the national bodies
+    (College of Policing, NPCC, ...) and the police and crime commissioners' offices, each
+    with its kind, region and (for a PCC office) its police force. Reference data, the
+    same for everyone: an item's `force` is one of these slugs."""
+
+    serializer_class = s.RecipientSerializer
+    pagination_class = None
+    queryset = Force.objects.select_related("region", "police_force").order_by("kind", "slug")
+
+
 @extend_schema(tags=["reports"])
 class ReportList(ApiGenericView, generics.ListAPIView):
     """Every inspection report (as on the reports page)."""
@@ -453,3 +468,85 @@ class FindingDetail(ApiView):
 def not_found(request: Request) -> Response:
     """No such API address (a mistyped path, or an id that is not a number)."""
     raise Http404("No such address")
+
+
+# --- Engage (issue 28): read the monitoring stage and the plans, write plan updates ----
+
+
+def _plan_action_data(action: Any, on: Any) -> dict[str, Any]:
+    return {
+        "id": action.pk,
+        "title": action.title,
+        "description": action.description,
+        "owner": action.owner,
+        "due_on": action.due_on,
+        "status": action.status,
+        "overdue": action.is_overdue(on),
+        "updates": [
+            {
+                "id": u.pk,
+                "date": u.date,
+                "text": u.text,
+                "status_after": u.status_after,
+                "reviewed": u.reviewed is not None,
+            }
+            for u in action.updates.all()
+        ],
+    }
+
+
+class MonitoringStageDetail(ApiView):
+    @extend_schema(tags=["engage"], responses={200: s.MonitoringStageSerializer, **ERRORS})
+    def get(self, request: Request, slug: str) -> Response:
+        """A police force's monitoring stage (Scan or Engage) and its dated history, for
+        a force whose items you see."""
+        force = Force.objects.police().filter(slug=slug).first()
+        seen = policy.visible_force_ids(request.user)  # type: ignore[arg-type]  # authenticated
+        if force is None or (seen is not None and force.pk not in seen):
+            raise Http404("No such force")
+        history = engage_selectors.stage_history(force)
+        current = history[0] if history and history[0].left_on is None else None
+        data = {
+            "force": force.slug,
+            "stage": current.stage if current is not None else "scan",
+            "since": current.entered_on if current is not None else None,
+            "history": history,
+        }
+        return Response(s.MonitoringStageSerializer(data).data)
+
+
+class PlanActionList(ApiView):
+    @extend_schema(tags=["engage"], responses={200: s.PlanActionSerializer(many=True), **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        """The item's improvement plan: its actions, each with its dated updates.
+        Internal: never on the public site."""
+        item = visible_item(request, pk)
+        plan = engage_selectors.plan_of(item)
+        data = [_plan_action_data(a, plan.on) for a in plan.actions]
+        return Response(s.PlanActionSerializer(data, many=True).data)
+
+
+class PlanUpdateCreate(ApiView):
+    @extend_schema(
+        tags=["engage"], request=s.PlanUpdateIn, responses={201: s.PlanActionSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Log a dated update on a plan action, with its status after (the force's liaison
+        officers): the action as it is afterwards."""
+        body = s.PlanUpdateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        action = engage_selectors.visible_plan_action(request.user, pk)  # type: ignore[arg-type]  # authenticated
+        given = body.validated_data
+        engage_services.plan_update_add(
+            action=action,
+            by=request.user,  # type: ignore[arg-type]  # authenticated
+            text=given["text"],
+            status=given["status"],
+            on=given.get("date"),
+        )
+        plan = engage_selectors.plan_of(action.item)
+        done = next(a for a in plan.actions if a.pk == action.pk)
+        return Response(
+            s.PlanActionSerializer(_plan_action_data(done, plan.on)).data,
+            status=status.HTTP_201_CREATED,
+        )

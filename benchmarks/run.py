@@ -1,14 +1,19 @@
 """`make bench`: the portal at national scale, measured through a real HTTP server.
 
-Seeds PostgreSQL (database `tracker_bench`, or BENCH_DATABASE_URL) to BENCH_ITEMS items
-(default 100,000) if it has fewer, starts gunicorn with 2 workers on loopback, and from
-this process (the client) measures, after a warm-up, the median and p95 of BENCH_REQUESTS
-requests (default 200) per page: the list with five filters as an inspector and as a
-liaison officer, the Django admin changelist with the same filters, the list's own SQL
-run straight through psycopg2 (the floor), the item page with 500 entries, the
-inspector's dashboard, the CSV export of every item (time and the server's peak memory),
-the reminder sweep, the parser, and throughput with 8 concurrent clients. It prints a
-table and writes benchmarks/results.json. Every request loop is bounded in count.
+Seeds PostgreSQL (database `tracker_bench_<SCALE>`, or BENCH_DATABASE_URL) to
+BENCH_ITEMS items (`make bench SCALE=N`; default 100,000) if it has fewer, starts
+gunicorn with BENCH_WORKERS workers (default 4) on loopback, and from this process (the
+client) measures, after a warm-up, the median and p95 of BENCH_REQUESTS requests
+(default 200) per page: the list with six views (default, force + open, report + stale,
+text search, page 50, the last page, read from the far end of its index) as an inspector
+and as a liaison officer, the Django admin changelist with the same filters, the list's
+own SQL run straight through psycopg2 (the floor); the item page with 500 entries, each
+role's home page, the national view of a finding across every recipient, each against
+the admin's default changelist and its own floor; the public list and item pages, the
+API list and an incremental sync, the CSV export of every item (time and the server's
+peak memory), the reminder sweep, the parser, and throughput with 8 concurrent clients.
+It prints a table and writes benchmarks/results.json (results-<SCALE>.json too). Every
+request loop is bounded in count.
 """
 
 from __future__ import annotations
@@ -30,10 +35,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
 ITEMS = int(os.environ.get("BENCH_ITEMS", "100000"))
+DB_URL = os.environ.get(
+    "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/tracker_bench_{ITEMS}"
+)
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+CONCURRENT_SECONDS = float(os.environ.get("BENCH_CONCURRENT_SECONDS", "30"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 20
+ADMIN_PER_PAGE = 100  # recommendations.admin's list_per_page (Django's default)
 PASSWORD = "bench-password-1"
 PY = sys.executable
 ENV = {**os.environ, "DATABASE_URL": DB_URL, "DJANGO_SETTINGS_MODULE": "tracker.settings.bench"}
@@ -80,7 +90,7 @@ def prepare() -> dict:
     seeded = None
     if have < ITEMS:
         started = time.perf_counter()
-        result = seed(items=ITEMS - have, seed=1000 + have)
+        result = seed(items=ITEMS - have, seed=1000 + have, recipients=True)
         seeded = {
             "items": result.items,
             "entries": result.entries,
@@ -114,15 +124,19 @@ def bench_fixtures() -> dict:
     )
     assert busiest_row is not None
     busiest = busiest_row["force__slug"]
-    for username, role, forces in [
-        ("bench-inspector", "inspector", []),
-        ("bench-officer", "liaison-officer", [busiest]),
-        ("bench-admin", "admin", []),
+    region = Force.objects.get(slug=busiest).region.slug
+    for username, role, forces, region_slug in [
+        ("bench-inspector", "inspector", [], None),
+        ("bench-officer", "liaison-officer", [busiest], None),
+        ("bench-lead", "liaison-lead", [busiest], None),
+        ("bench-chief", "chief-of-staff", [], region),
+        ("bench-admin", "admin", [], None),
     ]:
         user_set_role(
             username=username,
             role=role,
             force_slugs=forces,
+            region_slug=region_slug,
             password=PASSWORD,
             email=f"{username}@example.org",
         )
@@ -166,7 +180,9 @@ def bench_fixtures() -> dict:
         .first()
     )
     assert widest is not None
+    open_items = TrackedItem.objects.filter(status__is_open=True).count()
     return {
+        "last_page": max(1, -(-open_items // ADMIN_PER_PAGE)),
         "national_finding": widest["finding_id"],
         "national_finding_forces": widest["n"],
         "national_report": widest["finding__report__slug"],
@@ -193,7 +209,7 @@ class Server:
                 str(Path(PY).parent / "gunicorn"),
                 "tracker.wsgi:application",
                 "--workers",
-                "2",
+                str(WORKERS),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -303,7 +319,19 @@ def list_variants(fx: dict) -> dict[str, tuple[str, str]]:
             f"{admin}?q=organised+crime",
         ),
         "page 50": ("/recommendations/?page=50", f"{admin}?{open_in}&p=50"),
+        # The admin's last page: its paginator's OFFSET, as Django's admin reads it.
+        "last page": ("/recommendations/?page=last", f"{admin}?{open_in}&p={fx['last_page']}"),
     }
+
+
+def page_row(client: Client, url: str, username: str, admin: dict) -> dict:
+    """A page's median and p95, its own SQL floor, and its ratio to the admin's default
+    changelist's median."""
+    sql = captured_sql(url, username)
+    row = {**client.timed(url), "floor": floor(sql), "queries": len(sql), **explain(sql)}
+    row["ratio_admin"] = round(row["median_ms"] / admin["median_ms"], 2)
+    row["ratio_floor"] = round(row["median_ms"] / max(row["floor"]["median_ms"], 0.01), 2)
+    return row
 
 
 def captured_sql(path: str, username: str) -> list[str]:
@@ -539,7 +567,9 @@ def public_portal(port: int, fx: dict) -> dict:
         "item_cached": cached,
         "cached_speed_up": round(uncached["median_ms"] / max(cached["median_ms"], 0.01), 1),
         "list_filtered_uncached": timed_unique(visitor, listing),
-        "list_concurrent": concurrent_anonymous(port, "/monitoring/", clients=32, seconds=30),
+        "list_concurrent": concurrent_anonymous(
+            port, "/monitoring/", clients=32, seconds=CONCURRENT_SECONDS
+        ),
     }
     return result
 
@@ -640,6 +670,7 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "items": ITEMS,
+        "workers": WORKERS,
         "requests_per_measurement": REQUESTS,
         "seed": fx["seeded"],
     }
@@ -668,14 +699,25 @@ def main() -> None:
             )
             lists[name] = row
         results["list"] = lists
-        print("measuring item page, dashboard, export, sweep, parser, throughput", flush=True)
-        results["item_page_500_entries"] = inspector.timed(f"/recommendations/{fx['item']}/")
-        results["dashboard_inspector"] = inspector.timed("/")
-        results["dashboard_officer"] = officer.timed("/")
-        print("measuring the national view: a finding's page and its report's matrix", flush=True)
+        print("measuring item page, home pages, the national view", flush=True)
+        admin_default = lists["default"]["admin"]
+        people = {
+            "inspector": inspector,
+            "officer": officer,
+            "lead": Client(server.port, "bench-lead"),
+            "chief": Client(server.port, "bench-chief"),
+            "admin": Client(server.port, "bench-admin"),
+        }
+        results["item_page_500_entries"] = page_row(
+            inspector, f"/recommendations/{fx['item']}/", "bench-inspector", admin_default
+        )
+        for name, client in people.items():
+            results[f"dashboard_{name}"] = page_row(client, "/", f"bench-{name}", admin_default)
         results["finding_page"] = {
             "forces": fx["national_finding_forces"],
-            **inspector.timed(f"/findings/{fx['national_finding']}/"),
+            **page_row(
+                inspector, f"/findings/{fx['national_finding']}/", "bench-inspector", admin_default
+            ),
         }
         results["report_page_matrix"] = inspector.timed(f"/reports/{fx['national_report']}/")
         results["bulk_200"] = bulk_timing()
@@ -691,7 +733,9 @@ def main() -> None:
         results["public_portal"] = public_portal(server.port, fx)
     finally:
         server.stop()
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2))
+    text = json.dumps(results, indent=2)
+    (ROOT / "benchmarks" / "results.json").write_text(text)
+    (ROOT / "benchmarks" / f"results-{ITEMS}.json").write_text(text)
     print_table(results)
 
 
@@ -714,12 +758,17 @@ def print_table(r: dict) -> None:
         )
     for key in (
         "item_page_500_entries",
-        "dashboard_inspector",
-        "dashboard_officer",
+        *(k for k in r if k.startswith("dashboard_")),
         "finding_page",
-        "report_page_matrix",
     ):
-        print(f"{key:30} median {r[key]['median_ms']} ms, p95 {r[key]['p95_ms']} ms")
+        row = r[key]
+        print(
+            f"{key:30} median {row['median_ms']} ms, p95 {row['p95_ms']} ms, "
+            f"floor {row['floor']['median_ms']} ms, /admin {row['ratio_admin']}, "
+            f"/floor {row['ratio_floor']}, seq scans {', '.join(row['seq_scans']) or 'none'}"
+        )
+    row = r["report_page_matrix"]
+    print(f"{'report_page_matrix':30} median {row['median_ms']} ms, p95 {row['p95_ms']} ms")
     print(f"bulk action over 200 items: {r['bulk_200']}")
     print(f"csv export: {r['csv_export_all']}")
     print(f"reminder sweep: {r['reminder_sweep']}")

@@ -10,12 +10,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from forces.models import Force
-from forces.users import user_set_role
 from recommendations import services
 from recommendations.models import (
     ClosureProposal,
@@ -26,13 +24,18 @@ from recommendations.models import (
     TimelineEntry,
     TrackedItem,
 )
+from recommendations.policy import Action
 from recommendations.portal_format import importing
 from recommendations.selectors import today
 from responses.models import PccResponse
 from responses.services import response_record
 
+from .demo_engage import load_engage
+from .demo_national import load_national
+from .people import DEMO_PASSWORD as DEMO_PASSWORD  # the demo's published logins (README)
+from .people import people_made
+
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
-DEMO_PASSWORD = "demo-password-1"  # nosec B105  # the demo's published logins (README)
 
 USERS = [
     # username, role, forces, region, full name
@@ -42,7 +45,14 @@ USERS = [
     (
         "lead.sw",
         "liaison-lead",
-        ["gloucestershire", "devon-and-cornwall", "avon-and-somerset", "dorset", "wiltshire"],
+        [
+            "gloucestershire",
+            "devon-and-cornwall",
+            "avon-and-somerset",
+            "dorset",
+            "wiltshire",
+            "gloucestershire-pcc",  # the Gloucestershire PCC office, as a recipient
+        ],
         None,
         "Alex Morgan",
     ),
@@ -57,6 +67,8 @@ USERS = [
     ("chief.wm", "chief-of-staff", [], "west-midlands-region", "Morgan Hughes"),
     ("inspector", "inspector", [], None, "Ruth Collins"),
     ("admin", "admin", [], None, "Dana Reid"),
+    # The Gloucestershire police and crime commissioner's office (scope: its PCC office).
+    ("pcc.glos", "pcc-office", ["gloucestershire"], None, "Priya Clarke"),
 ]
 
 REPORTS = [
@@ -165,22 +177,8 @@ THEMES = [
 ]
 
 
-def _users() -> dict[str, Any]:  # the people, by username (user_set_role's users)
-    user_model = get_user_model()
-    users = {}
-    for username, role, forces, region, name in USERS:
-        exists = user_model.objects.filter(username=username).exists()
-        user, _ = user_set_role(
-            username=username,
-            role=role,
-            force_slugs=forces,
-            region_slug=region,
-            email=f"{username}@example.org",
-            full_name=name,
-            password=None if exists else DEMO_PASSWORD,
-        )
-        users[username] = user
-    return users
+def _users() -> dict[str, Any]:  # the people, by username
+    return people_made(USERS)
 
 
 def _timeline(
@@ -366,6 +364,9 @@ def load_demo() -> dict[str, int]:
             )
     counts["created"] += _national_everywhere(national_rec5, users, sw_forces, wm_forces)
     _pcc_responses(admin)
+    counts["created"] += _pcc_office(users)
+    counts["created"] += load_engage(users)  # West Midlands in Engage (devdata/demo_engage.py)
+    counts["created"] += load_national(users)  # national bodies (devdata/demo_national.py)
     return counts
 
 
@@ -387,7 +388,7 @@ def _national_everywhere(
         Status.COMPLETE,
     ]
     created = 0
-    for index, force in enumerate(Force.objects.exclude(id__in=have).order_by("name")):
+    for index, force in enumerate(Force.objects.police().exclude(id__in=have).order_by("name")):
         lead = (
             users["lead.sw"]
             if force.slug in sw_forces
@@ -476,3 +477,83 @@ def _pcc_responses(admin: User) -> None:
                 for n, t in enumerate(OVERDUE_FINDINGS, start=1)
             ],
         )
+
+
+# The Gloucestershire PCC office (`pcc.glos`): a force report whose response is due in
+# 21 days (published 35 days before today, whenever the demo is loaded; its first
+# reminder comes 14 days before), and a thematic
+# report's recommendation addressed to police and crime commissioners, tracked with the
+# Gloucestershire PCC office as its recipient, with the office's progress update.
+DUE_REPORT = (
+    "peel-2025-gloucestershire",
+    "PEEL 2025: Police effectiveness, efficiency and legitimacy – Gloucestershire Constabulary",
+)
+DUE_FINDINGS = [
+    "The force should make sure that its control room assesses the risk to callers "
+    "consistently, using a structured triage model.",
+    "The force should improve how it records and reviews the use of stop and search.",
+]
+PCC_REPORT = (
+    "anti-social-behaviour-2025",
+    "Anti-social behaviour: how well the police and their partners tackle it (2025)",
+)
+PCC_FINDING = (
+    "By 31 March 2026, police and crime commissioners should make sure that the services "
+    "they commission for victims of anti-social behaviour are evaluated, and publish what "
+    "they find."
+)
+PCC_UPDATE = (
+    "The commissioner's office has commissioned an independent evaluation of the victim "
+    "service; its terms of reference were agreed at the Police and Crime Panel."
+)
+
+
+def _pcc_office(users: dict[str, Any]) -> int:
+    admin, lead, office = users["admin"], users["lead.sw"], users["pcc.glos"]
+    slug, title = DUE_REPORT
+    report, _ = InspectionReport.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "title": title,
+            "published": today() - dt.timedelta(days=35),
+            "kind": InspectionReport.Kind.FORCE,
+            "response_required": True,
+        },
+    )
+    created = 0
+    if not report.findings.exists():
+        created += len(
+            services.findings_issue(
+                report=report,
+                by=admin,
+                forces=[Force.objects.get(slug="gloucestershire")],
+                findings=[
+                    services.FindingInput(kind=Finding.Kind.AREA_FOR_IMPROVEMENT, number=n, text=t)
+                    for n, t in enumerate(DUE_FINDINGS, start=1)
+                ],
+            )
+        )
+    slug, title = PCC_REPORT
+    report, _ = InspectionReport.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "title": title,
+            "published": today() - dt.timedelta(days=120),
+            "kind": InspectionReport.Kind.THEMATIC,
+        },
+    )
+    if not report.findings.exists():
+        (item,) = services.findings_issue(
+            report=report,
+            by=admin,
+            forces=[Force.objects.get(slug="gloucestershire-pcc")],
+            findings=[
+                services.FindingInput(kind=Finding.Kind.RECOMMENDATION, number=1, text=PCC_FINDING)
+            ],
+        )
+        item.liaison_lead = lead
+        services.save_item(item, by=admin, reason="Demo data")
+        services.status_change(item=item, by=lead, to=Status.BEING_PROGRESSED)
+        services.comment_add(item=item, by=office, text=PCC_UPDATE, action=Action.PROGRESS_UPDATE)
+        created += 1
+    return created

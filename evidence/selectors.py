@@ -1,4 +1,10 @@
-"""Reads of evidence: always through an item the person can see."""
+"""Reads of evidence: always through an item the person can see.
+
+A PCC office reads the items of the police force it serves, but of their evidence only
+the files marked OFFICIAL: OFFICIAL-SENSITIVE files are need-to-know, and the office
+does not need them to hold the chief constable to account. They are not listed, and
+their download is "not found", as a file outside the scope is. On what is addressed to
+the office itself (its own items), it reads every file, as a liaison officer does."""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
+from recommendations.policy import served_force_ids
 from recommendations.selectors import visible_item
 
 from .checks import evidence_name
@@ -29,11 +37,22 @@ def _person(first: str | None, last: str | None, username: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or username or ""
 
 
-def evidence_of_item(item_id: int) -> list[dict[str, Any]]:
+def readable_by(user: User) -> Q:
+    """The files a person may read among those of items they see: all but, on the items
+    of a police force they read as its PCC office, the OFFICIAL-SENSITIVE ones."""
+    served = served_force_ids(user)
+    if not served:
+        return Q()
+    return ~Q(item__force_id__in=served, marking=Evidence.Marking.OFFICIAL_SENSITIVE)
+
+
+def evidence_of_item(item_id: int, user: User | None = None) -> list[dict[str, Any]]:
     """An item's files for its page, oldest first, as plain rows in one query, with the
-    removed ones as tombstones."""
+    removed ones as tombstones. With `user`, only the files that person may read
+    (`readable_by`)."""
     rows = (
         Evidence.objects.filter(item_id=item_id)
+        .filter(readable_by(user) if user is not None else Q())
         .order_by("uploaded_at", "id")
         .values_list(
             "id",
@@ -102,9 +121,14 @@ def evidence_of_item(item_id: int) -> list[dict[str, Any]]:
 
 def evidence_for_download(*, user: User, item_id: int, evidence_id: int) -> Evidence:
     """A file that may be downloaded: its item visible to the person (404 otherwise, as
-    for the item) and its content not removed (404)."""
+    for the item), the file one they may read (`readable_by`: 404 otherwise) and its
+    content not removed (404)."""
     item = visible_item(user=user, pk=item_id)  # the scope check, without the page's extras
-    evidence = Evidence.objects.filter(item=item, pk=evidence_id, removed_at__isnull=True).first()
+    evidence = (
+        Evidence.objects.filter(item=item, pk=evidence_id, removed_at__isnull=True)
+        .filter(readable_by(user))
+        .first()
+    )
     if evidence is None:
         raise Http404("No such file")
     return evidence

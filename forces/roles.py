@@ -27,7 +27,8 @@ class RoleSpec:
     """How people name the role in a sentence: "liaison lead"."""
 
 
-# Every permission an administrator holds: all but `reopen_item`. Reopening a closed
+# Every permission an administrator holds: all but `reopen_item` and `view_police_force`
+# (an administrator reads every force already). Reopening a closed
 # item mirrors authorising its closure, which is never an administrator's decision.
 ALL_PERMISSIONS = (
     "view_all_forces",
@@ -40,6 +41,8 @@ ALL_PERMISSIONS = (
     "publish_report",
     "import_portal_pages",
     "record_response",
+    "manage_monitoring_stage",
+    "update_plan_action",
 )
 
 ROLES: dict[str, RoleSpec] = {
@@ -48,7 +51,7 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             "liaison-officer",
             "Force liaison officer",
-            ("add_progress_update", "record_response"),
+            ("add_progress_update", "update_plan_action"),
             "one-force",
             "liaison officer",
         ),
@@ -72,7 +75,23 @@ ROLES: dict[str, RoleSpec] = {
             "region",
             "chief of staff",
         ),
-        RoleSpec("inspector", "Inspector", ("view_all_forces", "reopen_item"), "all", "inspector"),
+        RoleSpec(
+            "inspector",
+            "Inspector",
+            ("view_all_forces", "reopen_item", "manage_monitoring_stage"),
+            "all",
+            "inspector",
+        ),
+        # A police and crime commissioner's office (OPCC): acts for its PCC office as a
+        # recipient (progress updates on what is addressed to the PCC), writes the s.55
+        # response to each report about its force, and reads that force's items.
+        RoleSpec(
+            "pcc-office",
+            "PCC office",
+            ("add_progress_update", "record_response", "view_police_force"),
+            "one-force",
+            "PCC office",
+        ),
         RoleSpec("admin", "Administrator", ALL_PERMISSIONS, "all", "administrator"),
     )
 }
@@ -82,6 +101,8 @@ ROLES: dict[str, RoleSpec] = {
 OFFICER_PERMISSION = "add_progress_update"
 LEAD_PERMISSION = "propose_closure"
 CHIEF_PERMISSION = "authorise_closure"
+# The permission that lets a PCC office read the items of the police force it serves.
+PCC_PERMISSION = "view_police_force"
 
 
 def role(slug: str) -> RoleSpec:

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tracker.text import TextError, clean_text
 
-from .models import Force, Region, Scope
+from .models import Force, LanguagePreference, Region, Scope
 from .roles import ROLES
 
 GROUP_FOR_ROLE = {slug: spec.group for slug, spec in ROLES.items()}
@@ -31,6 +31,7 @@ def user_set_role(
     email: str | None = None,
     password: str | None = None,
     full_name: str | None = None,
+    language: str | None = None,
 ) -> tuple[User, bool]:
     """Create or update a user with exactly one role and the scope it needs.
 
@@ -40,6 +41,8 @@ def user_set_role(
     """
     if role not in GROUP_FOR_ROLE:
         raise UserSetupError(f"unknown role '{role}': use one of {', '.join(GROUP_FOR_ROLE)}")
+    if language is not None and language not in LanguagePreference.Language.values:
+        raise UserSetupError(f"unknown language '{language}': use en or cy")
     username, email, full_name = _checked_names(username, email, full_name)
     force_slugs = force_slugs or []
     forces = list(Force.objects.filter(slug__in=force_slugs))
@@ -54,6 +57,8 @@ def user_set_role(
             valid = ", ".join(Region.objects.order_by("slug").values_list("slug", flat=True))
             raise UserSetupError(f"unknown region: {region_slug}. The regions are: {valid}")
     spec = ROLES[role]
+    if role == "pcc-office":
+        forces = [_pcc_office(force) for force in forces]
     if spec.scope == "one-force" and len(forces) != 1:
         raise UserSetupError(f"a {spec.words} needs exactly one --force")
     if spec.scope == "forces" and not forces:
@@ -92,6 +97,8 @@ def user_set_role(
     scope.region = region
     scope.save()
     scope.forces.set(forces)
+    if language is not None:
+        set_language(user, language)
     from tracker.security import event
 
     event(
@@ -102,6 +109,46 @@ def user_set_role(
         region=region.slug if region else None,
     )
     return user, created
+
+
+def set_language(user: User, language: str, *, unless_chosen: bool = False) -> None:
+    """Record the language a person's correspondence is in ("en" or "cy"; issue 30).
+    `unless_chosen`: only for a person with no preference yet (an identity provider's
+    claim never overrides what the person or an administrator chose)."""
+    if language not in LanguagePreference.Language.values:
+        raise UserSetupError(f"unknown language '{language}': use en or cy")
+    if unless_chosen:
+        LanguagePreference.objects.get_or_create(user=user, defaults={"language": language})
+        return
+    LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
+
+
+def language_from_locale(locale: str | None) -> str | None:
+    """An identity provider's `locale` claim as a preference: "cy", "cy-GB", "cy_GB" are
+    Welsh, any "en..." English; anything else says nothing (None)."""
+    if not isinstance(locale, str):
+        return None
+    primary = locale.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in LanguagePreference.Language.values else None
+
+
+def _pcc_office(force: Force) -> Force:
+    """A PCC office acts for the police and crime commissioner's office of the force
+    given (`--force gloucestershire`), or for the office named itself."""
+    if force.kind == Force.Kind.PCC_OFFICE:
+        return force
+    office = Force.objects.filter(police_force=force).first()
+    if office is None:
+        valid = ", ".join(
+            Force.objects.filter(pcc_office__isnull=False)
+            .order_by("slug")
+            .values_list("slug", flat=True)
+        )
+        raise UserSetupError(
+            f"{force.slug} has no police and crime commissioner's office. "
+            f"The forces with one are: {valid}"
+        )
+    return office
 
 
 def _checked_names(

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from forces.models import Scope
 from forces.selectors import role_of
-from forces.users import user_set_role
+from forces.users import language_from_locale, set_language, user_set_role
 from tracker.security import event
 from tracker.text import TextError, clean_text
 
@@ -297,6 +297,12 @@ def person_signed_in(provider: IdentityProvider, claims: dict[str, Any]) -> Any:
             raise AccountInactive("the account is not active")
         log_refusals(provider, grant, user=user, sub=sub)
         _apply(user, provider, grant, email, name)
+        # The provider's `locale` claim ("cy", "cy-GB"; issue 30) sets the language of
+        # the person's e-mails until they choose one themselves (/accounts/language/);
+        # a missing or other claim says nothing.
+        language = language_from_locale(claims.get("locale"))
+        if language is not None:
+            set_language(user, language, unless_chosen=True)
         link.last_sign_in_at = timezone.now()
         link.save(update_fields=["last_sign_in_at"])
     # Read again: the role just set, not the permissions cached on the object before.

@@ -10,6 +10,9 @@ proposals or evidence): this module reads it from there and adds nothing.
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from forces.models import Force
 from recommendations.public import (
     PUBLIC,
     PublicEntry,
@@ -26,4 +29,15 @@ __all__ = [
     "public_entries",
     "public_items",
     "public_timeline",
+    "public_recipients",
 ]
+
+
+def public_recipients() -> QuerySet[Force]:
+    """The recipients the public site names (its filter, index and sitemap): every police
+    force and national body, and a PCC office only once it has public items."""
+    has_public = Exists(public_items().filter(force_id=OuterRef("pk")))
+    return Force.objects.filter(
+        Q(kind__in=[Force.Kind.FORCE, Force.Kind.NATIONAL_BODY])
+        | Q(has_public, kind=Force.Kind.PCC_OFFICE)
+    )

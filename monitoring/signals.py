@@ -11,12 +11,21 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from forces.models import Force, Region
-from recommendations.models import Finding, InspectionReport, Status, Theme, TrackedItem
+from recommendations import hooks
+from recommendations.models import (
+    Finding,
+    InspectionReport,
+    Status,
+    Theme,
+    TimelineEntryWelsh,
+    TrackedItem,
+)
 from recommendations.signals import ItemChange, item_changed
 
 from .cache import bump_public_version, public_changed
 
-PUBLIC_MODELS = (Finding, InspectionReport, Force, Region, Theme, Status)
+# A Welsh version of a public entry (issue 30) is public too, added with it or later.
+PUBLIC_MODELS = (Finding, InspectionReport, Force, Region, Theme, Status, TimelineEntryWelsh)
 
 
 @receiver(item_changed, dispatch_uid="public_item_changed")
@@ -30,7 +39,7 @@ def public_item_changed(sender: type, change: ItemChange, **kwargs: Any) -> None
 @receiver(post_save)
 @receiver(post_delete)
 def reference_changed(sender: type, **kwargs: Any) -> None:
-    if sender in PUBLIC_MODELS:
+    if sender in PUBLIC_MODELS or sender in hooks.public_models():  # engage's stages
         public_changed()
 
 

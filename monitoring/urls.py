@@ -11,6 +11,7 @@ urlpatterns = [
     path("monitoring/sitemap.xml", views.sitemap, name="sitemap"),
     # Before the force's pages: "findings" is no force's slug.
     path("monitoring/findings/<int:finding_id>/", views.every_force, name="every_force"),
+    path("monitoring/engage/", views.engage, name="engage"),  # "engage" is no force
     path("monitoring/<slug:force_slug>/", views.force, name="force"),
     path("monitoring/<slug:force_slug>/<int:public_id>/", views.item, name="item"),
     path(

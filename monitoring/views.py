@@ -20,9 +20,11 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from forces.models import Force
+from recommendations import hooks
 from recommendations.models import Status, TrackedItem
 from recommendations.portal_format.parse import Entry, Page
 from recommendations.portal_format.render import render as render_portal_page
@@ -32,7 +34,13 @@ from tracker.text import extract
 
 from .cache import do_not_store, public_page
 from .filters import PublicItemFilter
-from .selectors import public_items, public_timeline
+from .selectors import (
+    PublicEntry,
+    public_entries,
+    public_items,
+    public_recipients,
+    public_timeline,
+)
 from .text import blocks
 
 PER_PAGE = 25
@@ -49,7 +57,37 @@ DATA_COLUMNS = [
     "status",
     "last_public_update",
     "public_page_url",
+    # Issue 30: the texts, in English and Welsh (empty where there is no Welsh yet);
+    # public_updates_cy: the public entries' Welsh, "date: text", blank-line separated
+    # (the JSON: a list of {date, text}).
+    "text",
+    "text_cy",
+    "cause_of_concern",
+    "cause_of_concern_cy",
+    "public_updates_cy",
 ]
+
+
+def shown_reference(finding: Any) -> str:
+    """How a page names a finding, in the page's language ("Argymhelliad 5")."""
+    heading = gettext(finding.get_kind_display())
+    return f"{heading} {finding.number}" if finding.number else heading
+
+
+def welsh_page() -> bool:
+    """Whether this page is the Welsh one (/cy/monitoring/...)."""
+    return translation.get_language() == "cy"
+
+
+def in_language(english: str, welsh: str) -> tuple[str, str | None]:
+    """A text in the page's language, and its `lang` when that differs from the page's:
+    on a Welsh page the Welsh where there is one, else the English marked "en" (the
+    template says there is no Welsh yet); on an English page the English."""
+    if not welsh_page():
+        return english, None
+    if welsh.strip():
+        return welsh, None
+    return english, ("en" if english.strip() else None)
 
 
 def item_path(force_slug: str, public_id: int | None) -> str:
@@ -62,6 +100,7 @@ _ROW_FIELDS = (
     "finding__kind",
     "finding__number",
     "finding__text",
+    "finding__text_cy",
     "finding__report__title",
     "finding__report__slug",
     "finding__report__published",
@@ -80,17 +119,20 @@ def _rows_qs(qs: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
 
 def _row(item: Any) -> dict[str, Any]:
     finding = item.finding
+    text, text_lang = in_language(finding.text, finding.text_cy)
     return {
         "public_id": item.portal_id,
         "force": item.force.name,
         "force_slug": item.force.slug,
         "region": item.force.region.name,
+        "region_shown": gettext(item.force.region.name),
         "report": finding.report.title,
         "report_slug": finding.report.slug,
         "published": finding.report.published,
         "type": finding.get_kind_display(),
-        "reference": finding.reference,
-        "extract": extract(finding.text),
+        "reference": shown_reference(finding),
+        "extract": extract(text),
+        "extract_lang": text_lang,
         "status": item.status.name,
         "tag": item.status.tag_colour,
         "last_public_update": item.last_public_update,
@@ -177,6 +219,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "query": query,
             "licence": LICENCE,
             "licence_url": LICENCE_URL,
+            **_beyond_forces(filterset),
         },
         status=200 if filterset.is_valid() else 400,
     )
@@ -185,9 +228,32 @@ def index(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _beyond_forces(filterset: PublicItemFilter) -> dict[str, list[dict[str, object]]]:
+    """The recipients that are not police forces, for the index's own sections: every
+    national body, and the PCC offices with public items; read from the force filter's
+    own choices (monitoring.selectors.public_recipients), so no query of their own."""
+    field = filterset.form.fields.get("force")
+    rows = getattr(field, "recipient_rows", [])
+    return {
+        "national_bodies": [
+            {"slug": v, "name": n} for v, n, k in rows if k == Force.Kind.NATIONAL_BODY
+        ],
+        "pcc_offices": [{"slug": v, "name": n} for v, n, k in rows if k == Force.Kind.PCC_OFFICE],
+    }
+
+
+@public_page()
+def engage(request: HttpRequest) -> HttpResponse:
+    """The forces in Engage, with the date each entered (the engage app's, through the
+    core's hooks): what the inspectorate publishes, nothing of their plans."""
+    rows = [{"force": f, "entered_on": on} for f, on in hooks.forces_in_engage()]
+    return render(request, "engage/public.html", {"stages": rows})
+
+
 @public_page()
 def force(request: HttpRequest, force_slug: str) -> HttpResponse:
-    the_force = get_object_or_404(Force.objects.select_related("region"), slug=force_slug)
+    # A police force's or a national body's page; a PCC office's once it has public items.
+    the_force = get_object_or_404(public_recipients().select_related("region"), slug=force_slug)
     items = list(
         _rows_qs(public_items().filter(force=the_force)).order_by(
             "-finding__report__published",
@@ -226,7 +292,13 @@ def force(request: HttpRequest, force_slug: str) -> HttpResponse:
     return render(
         request,
         "monitoring/force.html",
-        {"force": the_force, "reports": reports, "counts": counts, "total": len(items)},
+        {
+            "force": the_force,
+            "reports": reports,
+            "counts": counts,
+            "total": len(items),
+            "engage_since": hooks.engage_since(the_force.pk),  # engage's, through the core
+        },
     )
 
 
@@ -252,20 +324,27 @@ def _public_item(force_slug: str, public_id: int) -> TrackedItem:
 @public_page()
 def item(request: HttpRequest, force_slug: str, public_id: int) -> HttpResponse:
     obj = _public_item(force_slug, public_id)
-    timeline = [
-        {**entry, "paragraphs": blocks(entry["text"]) if entry["text"] else []}
-        for entry in public_timeline(obj)
-    ]
+    timeline = []
+    for entry in public_timeline(obj):
+        entry_text, entry_lang = in_language(entry["text"], entry["text_cy"] or "")
+        timeline.append(
+            {**entry, "paragraphs": blocks(entry_text) if entry_text else [], "lang": entry_lang}
+        )
     finding = obj.finding
+    text, text_lang = in_language(finding.text, finding.text_cy)
+    cause, cause_lang = in_language(finding.cause_of_concern, finding.cause_of_concern_cy)
     return render(
         request,
         "monitoring/item.html",
         {
             "item": obj,
             "finding": finding,
+            "reference": shown_reference(finding),
             "report": finding.report,
-            "cause_of_concern": blocks(finding.cause_of_concern),
-            "text": blocks(finding.text),
+            "cause_of_concern": blocks(cause),
+            "cause_of_concern_lang": cause_lang,
+            "text": blocks(text),
+            "text_lang": text_lang,
             "timeline": timeline,
             "last_public_update": obj.last_public_update,  # type: ignore[attr-defined]  # public_items' annotation
         },
@@ -283,6 +362,7 @@ def every_force(request: HttpRequest, finding_id: int) -> HttpResponse:
         .only(
             *_ROW_FIELDS,
             "finding__cause_of_concern",
+            "finding__cause_of_concern_cy",
             "finding__text",
             "finding__report__url",
             "status__order",
@@ -292,6 +372,8 @@ def every_force(request: HttpRequest, finding_id: int) -> HttpResponse:
     if not copies:
         raise Http404("No such recommendation")
     finding = copies[0].finding
+    text, text_lang = in_language(finding.text, finding.text_cy)
+    cause, cause_lang = in_language(finding.cause_of_concern, finding.cause_of_concern_cy)
     counted: dict[str, dict[str, Any]] = {}
     for copy in copies:
         counted.setdefault(copy.status_id, {"status": copy.status, "count": 0})["count"] += 1
@@ -300,29 +382,44 @@ def every_force(request: HttpRequest, finding_id: int) -> HttpResponse:
         "monitoring/every_force.html",
         {
             "finding": finding,
+            "reference": shown_reference(finding),
             "report": finding.report,
-            "cause_of_concern": blocks(finding.cause_of_concern),
-            "text": blocks(finding.text),
+            "cause_of_concern": blocks(cause),
+            "cause_of_concern_lang": cause_lang,
+            "text": blocks(text),
+            "text_lang": text_lang,
             "rows": [_row(copy) for copy in copies],
             "counts": sorted(counted.values(), key=lambda c: c["status"].order),
         },
     )
 
 
-def public_portal_page(obj: TrackedItem) -> str:
+def _entry_value(entry: PublicEntry, welsh: bool) -> str:
+    if entry["kind"] == "status":
+        return entry["status"] or ""
+    return (entry["text_cy"] or entry["text"]) if welsh else entry["text"]
+
+
+def public_portal_page(obj: TrackedItem, welsh: bool = False) -> str:
     """The item in the monitoring-portal format with its public entries only, oldest
-    first (the importer reads it back into the same item: tests)."""
+    first (the importer reads it back into the same item: tests). The Welsh form (from
+    /cy/...) carries the Welsh texts where there are some, else the English; the
+    format's own words (headings, dates) stay as the format has them."""
     entries = [
-        Entry(e["date"], e["kind"], (e["status"] or "") if e["kind"] == "status" else e["text"], 0)
+        Entry(e["date"], e["kind"], _entry_value(e, welsh), 0)
         for e in reversed(public_timeline(obj))
     ]
     finding = obj.finding
+    cause, text = finding.cause_of_concern, finding.text
+    if welsh:
+        cause = finding.cause_of_concern_cy or cause
+        text = finding.text_cy or text
     return render_portal_page(
         Page(
             kind=finding.kind,
             number=finding.number,
-            cause_of_concern=finding.cause_of_concern,
-            text=finding.text,
+            cause_of_concern=cause,
+            text=text,
             entries=entries,
             force_slug=obj.force.slug,
             portal_id=obj.portal_id,
@@ -333,8 +430,11 @@ def public_portal_page(obj: TrackedItem) -> str:
 @public_page()
 def portal_page(request: HttpRequest, force_slug: str, public_id: int) -> HttpResponse:
     obj = _public_item(force_slug, public_id)
+    welsh = welsh_page()
     return download(
-        public_portal_page(obj), filename=f"{force_slug}-{public_id}.txt", content_type=TEXT
+        public_portal_page(obj, welsh=welsh),
+        filename=f"{force_slug}-{public_id}{'-cy' if welsh else ''}.txt",
+        content_type=TEXT,
     )
 
 
@@ -345,10 +445,31 @@ def legacy_redirect(request: HttpRequest, force_slug: str, public_id: int) -> Ht
     return HttpResponsePermanentRedirect(item_path(obj.force.slug, obj.portal_id))
 
 
-def _data_rows(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[dict[str, Any]]:
+def _welsh_updates(qs: QuerySet[TrackedItem]) -> dict[int, list[dict[str, str]]]:
+    """The public entries' Welsh texts of the items in `qs`, oldest first, in one query
+    (only Welsh forces' entries have any)."""
+    updates: dict[int, list[dict[str, str]]] = {}
+    rows = (
+        public_entries()
+        .filter(item__in=qs.order_by().values("pk"), welsh__isnull=False)
+        .order_by("item_id", "date", "position")
+        .values_list("item_id", "date", "welsh__text")
+    )
+    for item_id, day, text in rows:
+        updates.setdefault(item_id, []).append({"date": day.isoformat(), "text": text})
+    return updates
+
+
+def _data_rows(
+    request: HttpRequest, qs: QuerySet[TrackedItem], *, as_json: bool = False
+) -> Iterator[dict[str, Any]]:
     base = base_url(request)
-    for item in _rows_qs(qs).iterator(chunk_size=2000):
+    welsh_updates = _welsh_updates(qs)
+    texts = ("finding__cause_of_concern", "finding__cause_of_concern_cy")
+    for item in _rows_qs(qs).only(*_ROW_FIELDS, *texts).iterator(chunk_size=2000):
         row = _row(item)
+        finding = item.finding
+        updates = welsh_updates.get(item.pk, [])
         yield {
             "public_id": row["public_id"],
             "force": row["force"],
@@ -356,12 +477,19 @@ def _data_rows(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[dict
             "report": row["report"],
             "published": row["published"].isoformat(),
             "type": row["type"],
-            "reference": row["reference"],
+            "reference": finding.reference,
             "status": row["status"],
             "last_public_update": (
                 row["last_public_update"].isoformat() if row["last_public_update"] else ""
             ),
             "public_page_url": base + row["url"],
+            "text": finding.text,
+            "text_cy": finding.text_cy,
+            "cause_of_concern": finding.cause_of_concern,
+            "cause_of_concern_cy": finding.cause_of_concern_cy,
+            "public_updates_cy": (
+                updates if as_json else "\n\n".join(f"{u['date']}: {u['text']}" for u in updates)
+            ),
         }
 
 
@@ -393,7 +521,7 @@ def _json_chunks(request: HttpRequest, qs: QuerySet[TrackedItem]) -> Iterator[st
         "columns": DATA_COLUMNS,
     }
     yield '{"metadata": ' + json.dumps(metadata) + ', "items": ['
-    for n, row in enumerate(_data_rows(request, qs)):
+    for n, row in enumerate(_data_rows(request, qs, as_json=True)):
         yield ("," if n else "") + "\n" + json.dumps(row)
     yield "\n]}\n"
 
@@ -406,13 +534,39 @@ def data_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return StreamingHttpResponse(_json_chunks(request, qs), content_type="application/json")
 
 
+SITEMAP_LANGUAGES = (("en-gb", "en-GB"), ("cy", "cy"))
+
+
+def _in_each_language(view: str, args: list[Any]) -> list[str]:
+    """The page's path in English and in Welsh."""
+    paths = []
+    for language, _hreflang in SITEMAP_LANGUAGES:
+        with translation.override(language):
+            paths.append(reverse(view, args=args))
+    return paths
+
+
+def _sitemap_urls(base: str, view: str, args: list[Any], lastmod: str = "") -> str:
+    """Both languages' <url>s of one page, each naming both as alternates (a bilingual
+    sitemap, as search engines read hreflang)."""
+    paths = _in_each_language(view, args)
+    alternates = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{hreflang}" href="{base}{path}"/>'
+        for (_language, hreflang), path in zip(SITEMAP_LANGUAGES, paths, strict=True)
+    )
+    return "".join(f"<url><loc>{base}{path}</loc>{lastmod}{alternates}</url>\n" for path in paths)
+
+
 def _sitemap_lines(request: HttpRequest) -> Iterator[str]:
     base = base_url(request)
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
-    yield '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-    yield f"<url><loc>{base}{reverse('monitoring:index')}</loc></url>\n"
-    for slug in Force.objects.order_by("slug").values_list("slug", flat=True):
-        yield f"<url><loc>{base}{reverse('monitoring:force', args=[slug])}</loc></url>\n"
+    yield (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    )
+    yield _sitemap_urls(base, "monitoring:index", [])
+    for slug in public_recipients().order_by("slug").values_list("slug", flat=True):
+        yield _sitemap_urls(base, "monitoring:force", [slug])
     rows = (
         public_items()  # type: ignore[misc]  # django-stubs cannot see the annotation
         .order_by("force__slug", "portal_id")
@@ -420,7 +574,7 @@ def _sitemap_lines(request: HttpRequest) -> Iterator[str]:
     )
     for slug, public_id, updated in rows.iterator(chunk_size=5000):
         lastmod = f"<lastmod>{updated.isoformat()}</lastmod>" if updated else ""
-        yield f"<url><loc>{base}{item_path(slug, public_id)}</loc>{lastmod}</url>\n"
+        yield _sitemap_urls(base, "monitoring:item", [slug, public_id], lastmod)
     yield "</urlset>\n"
 
 

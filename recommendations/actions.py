@@ -21,10 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext, ngettext
+
+from tracker.humanise import long_date
 
 from . import forms, policy, services
-from .models import TrackedItem
+from .models import Finding, TrackedItem
 from .policy import Action
+from .public import public_entries_without_welsh
 
 Runner = Callable[[User, TrackedItem, Mapping[str, Any]], object]
 FormFactory = Callable[..., forms.GovukForm]
@@ -82,9 +86,58 @@ def _reason_form(label: str, *, required: bool = True, missing: str = "") -> For
 
 def _comment_form(label: str, *, ask_visibility: bool = False) -> FormFactory:
     def make(*args: object, item: TrackedItem | None = None, **kwargs: object) -> forms.GovukForm:
-        return forms.CommentForm(*args, label=label, ask_visibility=ask_visibility, **kwargs)
+        # A Welsh force's item: a public comment is written in English and Welsh.
+        welsh = ask_visibility and item is not None and item.force.welsh
+        return forms.CommentForm(
+            *args, label=label, ask_visibility=ask_visibility, ask_welsh=welsh, **kwargs
+        )
 
     return make
+
+
+COMMENT_INTRO = (
+    "A public comment is published on the monitoring portal with its date, as the "
+    "inspectorate's comment, without your name. An internal one is seen only by the "
+    "inspectorate and the force."
+)
+
+
+def _comment_intro(item: TrackedItem) -> str:
+    """A Welsh force's item (issue 30): both versions are asked for, and the page says
+    which public updates still have no Welsh."""
+    if not item.force.welsh:
+        return COMMENT_INTRO
+    lacking = public_entries_without_welsh(item)
+    both = gettext(
+        "This force publishes in English and Welsh: a public comment needs its Welsh "
+        "version, and both go live together."
+    )
+    words = f"{COMMENT_INTRO} {both}"
+    if lacking:
+        dates = ", ".join(long_date(e.date) for e in lacking)
+        words += " " + ngettext(
+            "%(num)s public update has no Welsh yet: %(dates)s.",
+            "%(num)s public updates have no Welsh yet: %(dates)s.",
+            len(lacking),
+        ) % {"num": len(lacking), "dates": dates}
+    return words
+
+
+def _welsh_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+    return forms.WelshForm(*args, entries=public_entries_without_welsh(item), **kwargs)
+
+
+def _add_welsh(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
+    return services.entry_welsh_add(item=item, by=by, entry_id=int(d["entry"]), text=d["text"])
+
+
+def _welsh_intro(item: TrackedItem) -> str:
+    if public_entries_without_welsh(item):
+        return gettext(
+            "The Welsh is published beside the English of the update you choose, on the "
+            "Welsh public page, as soon as you save it. It cannot be changed afterwards."
+        )
+    return gettext("Every public update of this item has its Welsh.")
 
 
 def _plain(form_class: type[forms.GovukForm]) -> FormFactory:
@@ -124,6 +177,7 @@ def _comment(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
         text=d["text"],
         on=d.get("date"),
         visibility=d.get("visibility", ""),
+        text_cy=d.get("text_cy") or "",
         **_evidence(d),
     )
 
@@ -143,6 +197,15 @@ def _owner(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
     )
 
 
+def _propose_form(*args: object, item: TrackedItem, **kwargs: object) -> forms.GovukForm:
+    """The proposal's form; only a cause of concern (which may have an improvement plan
+    with open actions) asks for the reason to close with actions open."""
+    form = forms.ProposeClosureForm(*args, **kwargs)
+    if item.finding.kind != Finding.Kind.CAUSE_OF_CONCERN:
+        del form.fields["open_actions_reason"]
+    return form
+
+
 def _propose(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
     return services.closure_propose(
         item=item,
@@ -150,6 +213,7 @@ def _propose(by: User, item: TrackedItem, d: Mapping[str, Any]) -> object:
         reason=d["reason"],
         verified_by=d["verified_by"],
         verified_other=d.get("verified_other", ""),
+        open_actions_reason=d.get("open_actions_reason", ""),
         **_evidence(d),
     )
 
@@ -262,9 +326,8 @@ REGISTRY: dict[Action, ActionSpec] = {
                 if d.get("visibility") == "public"
                 else "Internal comment added: only the inspectorate and the force see it"
             ),
-            intro="A public comment is published on the monitoring portal with its date, as "
-            "the inspectorate's comment, without your name. An internal one is seen only by "
-            "the inspectorate and the force.",
+            intro=COMMENT_INTRO,
+            intro_for=_comment_intro,
             button="Add comment",
             bulk=BulkSpec(
                 "Add the same comment",
@@ -272,6 +335,14 @@ REGISTRY: dict[Action, ActionSpec] = {
                 "The comment is added to its timeline.",
                 "Comment added",
             ),
+        ),
+        ActionSpec(
+            Action.ADD_WELSH,
+            form=_welsh_form,
+            run=_add_welsh,
+            done="Welsh added: it is on the Welsh public page",
+            intro_for=_welsh_intro,
+            button="Add the Welsh",
         ),
         ActionSpec(
             Action.OWNER,
@@ -307,7 +378,7 @@ REGISTRY: dict[Action, ActionSpec] = {
         ),
         ActionSpec(
             Action.PROPOSE_CLOSURE,
-            form=_plain(forms.ProposeClosureForm),
+            form=_propose_form,
             run=_propose,
             done="Closure proposed. A chief of staff for the region will decide.",
             intro="Say how the force has met the requirement. A regional chief of staff, not "

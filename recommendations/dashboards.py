@@ -15,8 +15,9 @@ from django.db.models import Count, Q, QuerySet, Window
 
 from forces.models import Force
 
+from . import counts as item_counts
 from .models import ClosureProposal, InspectionReport, Status, TrackedItem
-from .policy import sees_all_forces, visible_force_ids
+from .policy import sees_all_forces, served_force_ids, visible_force_ids
 from .selectors import (
     is_overdue,
     items_visible_to,
@@ -98,7 +99,13 @@ def summary(user: User) -> dict[str, int]:
 
 
 def for_liaison_officer(user: User) -> dict[str, Any]:
-    mine = items_visible_to(user).filter(status__is_open=True).order_by("last_entry_on", "id")
+    # A PCC office reads its police force's items but updates only its own office's.
+    mine = (
+        items_visible_to(user)
+        .filter(status__is_open=True)
+        .exclude(force_id__in=served_force_ids(user))
+        .order_by("last_entry_on", "id")
+    )
     return {
         "attention": _rows(mine.filter(stale_q() | overdue_q())),
         "awaiting_update": _rows(mine.filter(status_id=Status.BEING_PROGRESSED)),
@@ -139,14 +146,16 @@ def for_liaison_lead(user: User) -> dict[str, Any]:
 
 
 def status_matrix(force_ids: frozenset[int] | None) -> dict[str, Any]:
-    """Counts of items per force and status, with totals and completion rates."""
+    """Counts of items per force and status, with totals and completion rates: a row for
+    every police force, and for each other recipient (a national body, a PCC office) that
+    has items."""
     statuses = list(Status.objects.all())
     forces = Force.objects.select_related("region").order_by("name")
-    items = TrackedItem.objects.all()
     if force_ids is not None:
         forces = forces.filter(id__in=force_ids)
-        items = items.filter(force_id__in=force_ids)
-    counts = counts_by_force_and_status(items)
+    # From the counts table (recommendations.counts, ADR 0019): no scan of items.
+    counts = item_counts.by_force_and_status(force_ids)
+    forces = forces.filter(Q(kind=Force.Kind.FORCE) | Q(id__in=sorted(counts)))
     rows = [status_row(force, counts.get(force.id, {}), statuses) for force in forces]
     return {"statuses": statuses, "rows": rows}
 
@@ -197,6 +206,36 @@ def ageing(force_ids: frozenset[int] | None) -> list[dict[str, Any]]:
             "width": round(100 * result[f"bucket{i}"] / biggest),
         }
         for i, (_, _, label) in enumerate(AGE_BUCKETS)
+    ]
+
+
+def national_bodies(force_ids: frozenset[int] | None) -> list[dict[str, Any]]:
+    """Every national body in the scope (College of Policing, NPCC, ...) with its open and
+    overdue items (the list's own definitions), by name, in two queries: the inspector's
+    home lists them, each linked to the list filtered to it (the list's `force` filter
+    takes a national body's slug)."""
+    bodies = Force.objects.filter(kind=Force.Kind.NATIONAL_BODY).order_by("name")
+    items = TrackedItem.objects.filter(force__kind=Force.Kind.NATIONAL_BODY)
+    if force_ids is not None:
+        bodies = bodies.filter(id__in=force_ids)
+        items = items.filter(force_id__in=force_ids)
+    counts: dict[int, dict[str, int]] = {
+        row["force_id"]: {"open": row["open"], "overdue": row["overdue"]}
+        for row in items.values("force_id")
+        .annotate(
+            open=Count("id", filter=Q(status__is_open=True)),
+            overdue=Count("id", filter=overdue_q()),
+        )
+        .order_by()
+    }
+    return [
+        {
+            "name": b.name,
+            "slug": b.slug,
+            "open": counts.get(b.pk, {}).get("open", 0),
+            "overdue": counts.get(b.pk, {}).get("overdue", 0),
+        }
+        for b in bodies
     ]
 
 
@@ -268,6 +307,7 @@ def for_inspector(user: User) -> dict[str, Any]:
         "recheck": _rows(visible.filter(recheck_due_q()).order_by("recheck_on", "id")),
         "review_days": settings.REVIEW_OVERDUE_DAYS,
         "matrix": _cached("matrix", force_ids, lambda: status_matrix(force_ids)),
+        "national_bodies": _cached("national", force_ids, lambda: national_bodies(force_ids)),
         "ageing": _cached("ageing", force_ids, lambda: ageing(force_ids)),
         "by_report": _cached("by-report", force_ids, lambda: completion_by_report(force_ids)),
     }

@@ -4,9 +4,12 @@ The CSV is written, and every cell of both neutralised, by the kernel's one writ
 
 The column names are a contract: new columns are appended at the end, never inserted
 or renamed (`text`, `latest_update`, `first_target_date` and `target_date_moves` came
-last, issues 25 and 26). Flags are `yes`/`no`. `latest_update` is the text of the item's
-newest comment entry, public or internal: the list's people see an item's whole
-timeline, as on its page. In the workbook `url` is a real hyperlink."""
+last, issues 25 and 26; `recipient_kind` after them, issue 28: `force` names the
+recipient, a police force, a national body or a PCC office, and `recipient_kind` says
+which, as `force`, `national-body` or `pcc-office`). Flags are `yes`/`no`.
+`latest_update` is the text of the item's newest comment entry, public or internal:
+the list's people see an item's whole timeline, as on its page. In the workbook `url`
+is a real hyperlink."""
 
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ HEADERS = [
     "latest_update",
     "first_target_date",
     "target_date_moves",
+    "recipient_kind",
 ]
 FIELDS = [
     "pk",
@@ -69,6 +73,7 @@ FIELDS = [
     "latest_update",
     "first_target_date",
     "target_date_moves",
+    "force__kind",
 ]
 KIND_LABELS = dict(Finding.Kind.choices)
 COLUMN_WIDTHS = {
@@ -149,6 +154,7 @@ def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
             latest,
             first_target,
             moves,
+            recipient_kind,
         ) = r
         label = KIND_LABELS[kind]
         yield [
@@ -174,6 +180,7 @@ def rows(qs: QuerySet, base: str) -> Iterator[list[object]]:
             latest or "",
             first_target,
             moves,
+            recipient_kind,
         ]
 
 

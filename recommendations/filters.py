@@ -17,7 +17,10 @@ from django.http import QueryDict
 from forces.models import Force, Region
 
 from . import hooks
+from .counts import report_ids_with_items
 from .filter_fields import (
+    RecipientsFilter,
+    recipients_in_order,
     region_filter,
     report_filter,
     substring_matches,
@@ -61,10 +64,12 @@ class ItemFilter(df.FilterSet):
     q = df.CharFilter(
         label="Search", method="search", help_text="Words in the text, comments or reference"
     )
-    force = df.ModelMultipleChoiceFilter(
+    # Named `force` for the links and saved views that use it: any recipient, a police
+    # force, a national body or a PCC office, by slug (ADR 0016).
+    force = RecipientsFilter(
         queryset=Force.objects.all(),
         to_field_name="slug",
-        label="Force",
+        label="Force or other recipient",
         method="filter_force",
         widget=forms.CheckboxSelectMultiple,
         error_messages=unknown("force"),
@@ -139,6 +144,14 @@ class ItemFilter(df.FilterSet):
         empty_label="Either",
         error_messages={"invalid_choice": "Target date moved must be yes or no"},
     )
+    # Issue 30: a Welsh force's items with a public entry that has no Welsh version yet.
+    welsh = df.ChoiceFilter(
+        choices=(("missing", "Public update without Welsh"),),
+        method="filter_welsh",
+        label="Welsh",
+        empty_label="Any",
+        error_messages={"invalid_choice": "Welsh must be missing"},
+    )
     updated_after = _date("last_entry_on", "gte", "Updated on or after")
     updated_before = _date("last_entry_on", "lte", "Updated on or before")
     published_after = _date("finding__report__published", "gte", "Report published on or after")
@@ -182,19 +195,15 @@ class ItemFilter(df.FilterSet):
         if len(force_ids) <= 1:
             del self.filters["force"]
         else:
-            self.filters["force"].queryset = forces
+            self.filters["force"].queryset = recipients_in_order(forces)
         region_ids = set(forces.values_list("region_id", flat=True))
         if len(region_ids) <= 1:
             del self.filters["region"]
         else:
             self.filters["region"].queryset = regions
-        self.filters["report"].queryset = InspectionReport.objects.filter(
-            Exists(
-                TrackedItem.objects.filter(
-                    finding__report_id=OuterRef("pk"), force_id__in=force_ids
-                )
-            )
-        )
+        # The reports with items in the scope, from the counts table (no scan of items).
+        self.report_ids = report_ids_with_items(force_ids)  # also the panel's cache key
+        self.filters["report"].queryset = InspectionReport.objects.filter(pk__in=self.report_ids)
 
     def filter_force(self, qs: QuerySet, name: str, value: list[Force]) -> QuerySet:
         return qs.filter(force__in=value) if value else qs
@@ -246,6 +255,17 @@ class ItemFilter(df.FilterSet):
         """Items whose target date was moved by hand at least once (imports do not count)."""
         moved = Q(target_date_moves__gt=0)
         return qs.filter(moved) if value == "yes" else qs.exclude(moved)
+
+    def filter_welsh(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Welsh forces' items with a public entry with words that has no Welsh version
+        (TimelineEntryWelsh) yet: what the inspectorate still owes in Welsh (as
+        recommendations.public.public_entries_without_welsh)."""
+        lacking = TimelineEntry.objects.filter(
+            item_id=OuterRef("pk"),
+            visibility=TimelineEntry.Visibility.PUBLIC,
+            welsh__isnull=True,
+        ).exclude(text="")
+        return qs.filter(Exists(lacking), force__welsh=True)
 
     def filter_verified_by(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         """Items whose open closure proposal, or the one that closed them, was verified

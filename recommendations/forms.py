@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from forces.models import Force
 from tracker import dates
-from tracker.text import CleanCharField, CleanURLField
+from tracker.humanise import long_date
+from tracker.text import CleanCharField, CleanURLField, extract
 
 from .models import ClosureProposal, Finding, InspectionReport, TrackedItem
 from .services import COMMENT_MAX_LENGTH
@@ -128,9 +131,11 @@ class CommentForm(GovukForm):
         *args: object,
         label: str = "Comment",
         ask_visibility: bool = False,
+        ask_welsh: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.ask_welsh = ask_welsh
         self.fields["text"].label = label
         self.fields["text"].error_messages["required"] = f"Enter the {label.lower()}"
         if ask_visibility:
@@ -152,6 +157,60 @@ class CommentForm(GovukForm):
                 "detail or drafts in a public comment.",
                 error_messages={"required": "Choose whether the public will see this comment"},
             )
+        if ask_welsh:
+            # A Welsh force's item (issue 30): what is published goes live in English and
+            # Welsh at once, so a public comment needs both versions.
+            self.fields["text_cy"] = _text(
+                gettext("Comment in Welsh"),
+                required=False,
+                help_text=gettext(
+                    "This force publishes in English and Welsh: a public comment needs its "
+                    "Welsh version, published with it. Not used for an internal comment."
+                ),
+            )
+            # Read by templates/recommendations/action.html: Welsh is typed in this box,
+            # and it is needed for a public comment, so not "(optional)".
+            self.fields["text_cy"].govuk_params = {  # type: ignore[attr-defined]  # read by action.html
+                "attributes": {"lang": "cy", "spellcheck": "false"},
+                "label": {"text": gettext("Comment in Welsh (for a public comment)")},
+            }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if (
+            self.ask_welsh
+            and cleaned.get("visibility") == "public"
+            and not cleaned.get("text_cy")
+            and "text_cy" not in self.errors
+        ):
+            self.add_error(
+                "text_cy",
+                gettext("Enter the comment in Welsh: a public comment is published in both"),
+            )
+        return cleaned
+
+
+class WelshForm(GovukForm):
+    """The Welsh of one of the item's public updates that has none yet (issue 30): the
+    updates to choose from are listed with their date and first words."""
+
+    text = _text("The update in Welsh")
+
+    def __init__(self, *args: Any, entries: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entry"] = forms.ChoiceField(
+            label=gettext("Which public update?"),
+            choices=[(str(e.pk), f"{long_date(e.date)}: {extract(e.text)}") for e in entries],
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": gettext("Choose the public update the Welsh is for"),
+                "invalid_choice": gettext("Choose a public update that has no Welsh yet"),
+            },
+        )
+        self.order_fields(["entry", "text"])
+        self.fields["text"].govuk_params = {  # type: ignore[attr-defined]  # read by action.html
+            "attributes": {"lang": "cy", "spellcheck": "false"}
+        }
 
 
 class AuthoriseForm(GovukForm):
@@ -316,6 +375,14 @@ class ProposeClosureForm(GovukForm):
         help_text="For example, a joint audit with the force's internal auditors",
         error_messages={"max_length": "How it was verified must be 200 characters or fewer"},
     )
+    # A cause of concern whose improvement plan still has open actions (engage) closes
+    # only with the lead's reason why.
+    open_actions_reason = _text(
+        "Reason to close with improvement plan actions still open",
+        required=False,
+        rows=3,
+        help_text="Only for a cause of concern whose improvement plan has actions not done",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -476,11 +543,14 @@ class ReportForm(GovukForm):
 
 
 class FindingForm(GovukForm):
-    """One finding of a report and the forces it is issued to: only the report's forces
-    (`services.reports.report_forces`), a number required, and no force chosen is an
-    error, never "every force". A national or thematic report offers "All the report's
-    forces" as a choice of its own; a force report, its one force (radios). Issuing to
-    more than one force is made only once confirmed on the check page (`confirm`)."""
+    """One finding of a report and the recipients it is issued to: only the report's
+    recipients (`services.reports.report_forces`), a number required, and no recipient
+    chosen is an error, never "every force". A national or thematic report offers "All
+    the report's forces" (the police forces: never the national bodies or PCC offices) as
+    a choice of its own, and every recipient grouped by kind (`recipient_groups`); a force
+    report, its one force (radios). Issuing to more than one recipient is made only once
+    confirmed on the check page (`confirm`). A cause of concern may be accelerated, with
+    the date of its letter."""
 
     MAX_NUMBER = 9999
     kind = forms.ChoiceField(
@@ -502,23 +572,41 @@ class FindingForm(GovukForm):
         },
     )
     cause_of_concern = _text("Cause of concern", required=False, rows=4)
+    accelerated = forms.BooleanField(
+        label="Accelerated: raised by letter before the report was published",
+        required=False,
+        help_text="Only for a cause of concern. Give the date of the letter below",
+    )
+    letter_date = GovukDateField(
+        label="Date of the letter",
+        required=False,
+        help_text="Only for an accelerated cause of concern, and then needed. "
+        "For example, 27 3 2025",
+    )
     text = _text(
         "Recommendation or area for improvement text",
         help_text="Put each separate action on its own line starting with •",
     )
     all_forces = forms.BooleanField(label="All the report's forces", required=False)
     forces = forms.ModelMultipleChoiceField(
-        label="Forces",
+        label="Recipients",
         queryset=Force.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick each force to issue it to, or tick All the report's forces above",
+        help_text="Tick each recipient to issue it to, or tick All the report's forces above",
         error_messages={
-            "invalid_choice": "Select forces from the list",
-            "invalid_pk_value": "Select forces from the list",
+            "invalid_choice": "Select recipients from the list",
+            "invalid_pk_value": "Select recipients from the list",
         },
     )
     confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # The groups the recipients are offered in, in this order (their legends).
+    GROUPS = (
+        (Force.Kind.FORCE, "Police forces"),
+        (Force.Kind.NATIONAL_BODY, "National bodies"),
+        (Force.Kind.PCC_OFFICE, "Police and crime commissioners' offices"),
+    )
 
     def __init__(
         self, *args: Any, report: InspectionReport, forces: QuerySet[Force], **kwargs: Any
@@ -546,13 +634,44 @@ class FindingForm(GovukForm):
                 },
             )
         else:
-            self.total = forces.count()
+            self.total = forces.filter(kind=Force.Kind.FORCE).count()
             self.fields["forces"].queryset = forces  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
             self.fields["all_forces"].label = f"All the report's forces ({self.total})"
+            self.fields["all_forces"].help_text = (
+                f"The {self.total} police forces. National bodies and PCC offices are "
+                "never included: tick them below"
+            )
+
+    def recipient_groups(self) -> list[dict[str, Any]]:
+        """The recipients offered, grouped by kind for the page (a fieldset each, every
+        box named `forces`, ids numbered across the groups so that the error summary's
+        link reaches the first box); a group with nothing to offer is left out."""
+        bound = self["forces"]
+        chosen = {str(v) for v in (bound.value() or [])}
+        rows = list(self.offered.values_list("pk", "name", "kind"))
+        groups, index = [], 0
+        for kind, legend in self.GROUPS:
+            items = []
+            for pk, name, row_kind in rows:
+                if row_kind != kind:
+                    continue
+                items.append(
+                    {
+                        "value": str(pk),
+                        "text": name,
+                        "checked": str(pk) in chosen,
+                        "id": f"{bound.auto_id}_{index}",
+                    }
+                )
+                index += 1
+            if items:
+                groups.append({"kind": kind, "legend": legend, "items": items})
+        return groups
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        self._clean_accelerated(data)
         if self.single:
             force = data.get("forces")
             data["forces"] = [force] if force is not None else []
@@ -560,19 +679,54 @@ class FindingForm(GovukForm):
         if "forces" not in data:  # an unknown force: its own error says so
             return data
         chosen, everything = list(data["forces"]), data.get("all_forces")
-        if everything and chosen:
-            self.add_error("forces", "Tick All the report's forces, or tick some forces, not both")
+        if everything and any(f.kind == Force.Kind.FORCE for f in chosen):
+            self.add_error(
+                "forces",
+                "Tick All the report's forces, or tick some police forces, not both",
+            )
         elif everything:
-            data["forces"] = list(self.offered)
+            # The police forces, with any national bodies or PCC offices ticked too.
+            police = [f for f in self.offered if f.kind == Force.Kind.FORCE]
+            data["forces"] = police + chosen
         elif not chosen:
             self.add_error(
                 "forces", "Select the forces to issue it to, or tick All the report's forces"
             )
         return data
 
+    def _clean_accelerated(self, data: dict[str, Any]) -> None:
+        accelerated, letter = data.get("accelerated"), data.get("letter_date")
+        if not accelerated:
+            if letter is not None and "letter_date" not in self.errors:
+                self.add_error(
+                    "letter_date",
+                    "Give the letter's date only for an accelerated cause of concern: "
+                    "tick Accelerated, or clear the date",
+                )
+            return
+        if data.get("kind") and data["kind"] != Finding.Kind.CAUSE_OF_CONCERN:
+            self.add_error(
+                "accelerated",
+                "Only a cause of concern can be accelerated: choose Cause of concern, "
+                "or untick Accelerated",
+            )
+        if letter is None and "letter_date" not in self.errors:
+            self.add_error(
+                "letter_date",
+                "Enter the date of the letter that raised the accelerated cause of concern",
+            )
+        elif letter is not None and letter > _today():
+            self.add_error("letter_date", "The date of the letter must be today or in the past")
+
     @property
     def confirmed(self) -> bool:
         return self.cleaned_data.get("confirm") == "yes"
+
+
+def _today() -> dt.date:
+    from .selectors import today
+
+    return today()
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -10,6 +10,11 @@ AppConfig.ready(), and the core calls what was registered:
   views and the API (responses: the PCC's response to the item's report).
 - `register_digest_section`: lines of the reminder digest (responses: overdue PCC
   responses), claimed by the same sweep and sent in the same email.
+- `register_closure_check`: asked by `closure_propose` under the item's lock; may refuse
+  the proposal or add a line to its timeline entry (engage: open improvement plan
+  actions of a cause of concern).
+- `register_monitoring_stages` and `register_public_model`: what the public site reads
+  of a feature (engage: the forces in Engage, since when) and whose changes refresh it.
 
 What a change means for the rest (the public site's cache, evidence retention,
 notifications) is announced through the signals in `recommendations.signals` instead.
@@ -25,6 +30,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import django_filters
     from django.contrib.auth.models import User
+
+    from forces.models import Force
 
     from .models import TimelineEntry, TrackedItem
 
@@ -138,3 +145,56 @@ def register_digest_section(section: DigestSection) -> None:
 
 def digest_sections() -> list[DigestSection]:
     return list(_digest_sections.values())
+
+
+# What `closure_propose` asks, under the item's lock, before a proposal is made:
+# (item, by, open_actions_reason) -> a line to add to the proposal's timeline entry ("" for
+# none); a refusal is raised as a DomainError naming the form's field.
+ClosureCheck = Callable[["TrackedItem", "User", str], str]
+_closure_checks: list[ClosureCheck] = []
+_public_models: list[type] = []
+
+
+def register_closure_check(check: ClosureCheck) -> None:
+    if check not in _closure_checks:
+        _closure_checks.append(check)
+
+
+def closure_checks() -> list[ClosureCheck]:
+    return list(_closure_checks)
+
+
+@dataclass(frozen=True)
+class MonitoringStages:
+    """What the public site reads of the forces' monitoring stages (engage): `since`, the
+    date a force (by id) entered Engage, None when it is in Scan; `in_engage`, the forces
+    in Engage now with the date each entered, by name."""
+
+    since: Callable[[int], dt.date | None]
+    in_engage: Callable[[], list[tuple[Force, dt.date]]]
+
+
+_monitoring_stages: MonitoringStages | None = None
+
+
+def register_monitoring_stages(stages: MonitoringStages) -> None:
+    global _monitoring_stages
+    _monitoring_stages = stages
+
+
+def engage_since(force_id: int) -> dt.date | None:
+    return _monitoring_stages.since(force_id) if _monitoring_stages is not None else None
+
+
+def forces_in_engage() -> list[tuple[Force, dt.date]]:
+    return _monitoring_stages.in_engage() if _monitoring_stages is not None else []
+
+
+def register_public_model(model: type) -> None:
+    """A feature's model whose changes change the public pages (their cache)."""
+    if model not in _public_models:
+        _public_models.append(model)
+
+
+def public_models() -> tuple[type, ...]:
+    return tuple(_public_models)

@@ -114,12 +114,34 @@ class Finding(models.Model):
     )
     cause_of_concern = models.TextField(blank=True)
     text = models.TextField(help_text="The recommendation or area for improvement.")
+    cause_of_concern_cy = models.TextField(
+        "cause of concern (Welsh)", blank=True, help_text="The cause of concern in Welsh."
+    )
+    text_cy = models.TextField(
+        "text (Welsh)", blank=True, help_text="The finding's text in Welsh, where published."
+    )
+    accelerated = models.BooleanField(
+        default=False,
+        help_text="A cause of concern raised by letter before the report was published.",
+    )
+    letter_date = models.DateField(
+        null=True, blank=True, help_text="The date of the accelerated cause of concern's letter."
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["report", "kind", "number", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="finding_text_not_empty"),
+            # Only a cause of concern is accelerated, and an accelerated one has its
+            # letter's date (and nothing else has one).
+            models.CheckConstraint(
+                condition=(
+                    Q(accelerated=False, letter_date__isnull=True)
+                    | Q(accelerated=True, letter_date__isnull=False, kind="cause-of-concern")
+                ),
+                name="finding_accelerated_has_letter",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,6 +309,18 @@ class TrackedItem(models.Model):
             ("import_portal_pages", "Upload monitoring-portal pages (administrators, leads)"),
             ("record_response", "Record the PCC's response to a report for own forces"),
             ("reopen_item", "Reopen closed items (chiefs of staff for their region, inspectors)"),
+            (
+                "view_police_force",
+                "Read the items of the police force whose PCC office one acts for (PCC offices)",
+            ),
+            (
+                "manage_monitoring_stage",
+                "Move a force between Scan and Engage (inspectors, administrators)",
+            ),
+            (
+                "update_plan_action",
+                "Write improvement plan actions and their updates for own force",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -439,6 +473,35 @@ class TimelineEntry(models.Model):
 
             return display_name(self.author)
         return self.author_name or "Imported"
+
+
+class TimelineEntryWelsh(models.Model):
+    """The Welsh version of a public timeline entry (issue 30), written with it or added
+    later: the entry itself is append-only, so its translation lives beside it. Never
+    updated or deleted either; a corrected translation is not needed often enough to
+    allow editing, and an entry has at most one."""
+
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="welsh")
+    text = models.TextField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "timeline entry in Welsh"
+        verbose_name_plural = "timeline entries in Welsh"
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="timeline_welsh_not_empty"),
+        ]
+        triggers = [
+            append_only(
+                name="timeline_welsh_append_only", rule="Welsh timeline entries are append-only"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Welsh of entry {self.entry_id}"
 
 
 class ClosureProposal(models.Model):

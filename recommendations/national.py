@@ -1,5 +1,6 @@
-"""The national picture: one finding across the forces that track it, and a report's
-force × status matrix with its lagging forces.
+"""The national picture: one finding across the recipients that track it (police forces,
+national bodies, PCC offices: every recipient's copy alike), and a report's recipient ×
+status matrix with its lagging recipients.
 
 Every read starts from `items_visible_to(user)`: a person sees the copies of their scope
 and totals of those copies only; inspectors and administrators see every force. Stale
@@ -71,6 +72,17 @@ class CopyRow:
     latest_update: str = ""  # the newest comment's text, public or internal
     first_target_date: dt.date | None = None
     target_date_moves: int = 0
+    kind: str = Force.Kind.FORCE  # the recipient's kind (forces.Force.Kind)
+
+    @property
+    def kind_label(self) -> str:
+        """The words beside a recipient's name: "national body", "PCC office", or nothing
+        for a police force."""
+        if self.kind == Force.Kind.NATIONAL_BODY:
+            return "national body"
+        if self.kind == Force.Kind.PCC_OFFICE:
+            return "PCC office"
+        return ""
 
     def sort_key(self, key: str) -> tuple[Any, ...]:
         value: Any = {
@@ -99,6 +111,13 @@ class FindingRollup:
     overdue: int = 0
     open_proposals: int = 0
     reopened: int = 0
+    # How many copies each kind of recipient has ({kind: n}); police forces only, mostly.
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def beyond_forces(self) -> bool:
+        """Whether any copy is a national body's or a PCC office's."""
+        return any(kind != Force.Kind.FORCE for kind in self.kinds)
 
 
 def reopened_q() -> Exists:
@@ -126,7 +145,8 @@ def _copies(user: User) -> QuerySet[TrackedItem]:
 
 
 def finding_rollup(user: User, finding_id: int, sort: str = "force") -> FindingRollup:
-    """Every copy of the finding that `user` may see, one row per force, with counts by
+    """Every copy of the finding that `user` may see, one row per recipient (a police
+    force, a national body or a PCC office), with counts by
     status, the completion rate and the median days since the last update of the open
     copies. 404 when the finding does not exist, or when the person sees none of its
     copies (so a finding outside their scope does not leak). Five queries."""
@@ -170,6 +190,7 @@ def finding_rollup(user: User, finding_id: int, sort: str = "force") -> FindingR
             latest_update=i.latest_update or "",  # type: ignore[attr-defined]  # annotated in _copies
             first_target_date=i.first_target_date,
             target_date_moves=i.target_date_moves,
+            kind=i.force.kind,
         )
         for i in items
     ]
@@ -189,6 +210,7 @@ def finding_rollup(user: User, finding_id: int, sort: str = "force") -> FindingR
     rollup.overdue = sum(r.overdue for r in rows)
     rollup.open_proposals = sum(r.proposal is not None for r in rows)
     rollup.reopened = sum(r.reopened for r in rows)
+    rollup.kinds = dict(Counter(r.kind for r in rows))
     return rollup
 
 

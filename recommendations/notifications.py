@@ -1,25 +1,37 @@
-"""Who hears about what: emails sent after a change commits (through Celery)."""
+"""Who hears about what: emails sent after a change commits (through Celery), each in
+its recipient's language (tracker.languages.language_of; issue 30)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from forces.selectors import chiefs_of_staff_of, display_name
 from tracker.base_url import absolute_url
+from tracker.humanise import long_date
+from tracker.languages import language_of
 
 from . import policy
-from .models import ClosureProposal, TargetDateMove, TimelineEntry
+from .models import ClosureProposal, TargetDateMove, TimelineEntry, TrackedItem
 
-# What the decider did, in words: "Cara Chief returned your proposal."
+# What the decider did, in words: "Cara Chief returned your proposal.", and the
+# subject's "Closure returned for ...", translated when sent (gettext_noop).
 DECIDED: dict[str, str] = {
-    ClosureProposal.State.AUTHORISED: "authorised",
-    ClosureProposal.State.RETURNED: "returned",
-    ClosureProposal.State.WITHDRAWN: "withdrew",
+    ClosureProposal.State.AUTHORISED: gettext_noop("%(decider)s authorised your proposal."),
+    ClosureProposal.State.RETURNED: gettext_noop("%(decider)s returned your proposal."),
+    ClosureProposal.State.WITHDRAWN: gettext_noop("%(decider)s withdrew your proposal."),
+}
+DECIDED_SUBJECT: dict[str, str] = {
+    ClosureProposal.State.AUTHORISED: gettext_noop("Closure authorised for %(item)s"),
+    ClosureProposal.State.RETURNED: gettext_noop("Closure returned for %(item)s"),
+    ClosureProposal.State.WITHDRAWN: gettext_noop("Closure withdrawn for %(item)s"),
 }
 
 
@@ -48,13 +60,15 @@ def entry_added(entry_id: int) -> int:
     if entry.author_id == entry.item.liaison_lead_id:
         return 0
     item = entry.item
-    return send_mail(
-        f"New update on {item}",
-        f"{entry.author_display} added an update on {entry.date:%-d %B %Y}:\n\n{entry.text}\n\n"
-        f"{item_url(item.pk)}\n",
-        None,
-        [lead.email],
-    )
+    with translation.override(language_of(lead)):
+        return send_mail(
+            gettext("New update on %(item)s") % {"item": item},
+            gettext("%(author)s added an update on %(date)s:")
+            % {"author": entry.author_display, "date": long_date(entry.date)}
+            + f"\n\n{entry.text}\n\n{item_url(item.pk)}\n",
+            None,
+            [lead.email],
+        )
 
 
 def proposal_changed(proposal_id: int) -> int:
@@ -68,22 +82,48 @@ def proposal_changed(proposal_id: int) -> int:
         return 0
     item = proposal.item
     if proposal.state == ClosureProposal.State.OPEN:
-        recipients = chiefs_of_staff_for(item.force.region_id)
-        subject = f"Closure proposed for {item}"
-        body = f"{display_name(proposal.proposed_by)} proposes closure:\n\n{proposal.reason}\n\n"
+        people = list(
+            chiefs_of_staff_of(item.force.region_id)
+            .exclude(email="")
+            .select_related("language_preference")
+        )
     else:
         proposer = proposal.proposed_by
         # Nobody is told of their own change (as for updates); a person needs an address.
         mine = proposal.decided_by_id == proposer.pk
-        recipients = [proposer.email] if proposer.email and not mine else []
-        subject = f"Closure {proposal.get_state_display().lower()} for {item}"
-        verb = DECIDED.get(proposal.state, proposal.get_state_display().lower())
-        decider = display_name(proposal.decided_by) if proposal.decided_by else "Someone"
-        body = f"{decider} {verb} your proposal. {proposal.decision_reason}".rstrip()
-        body += "\n\n"
-    if not recipients:
-        return 0
-    return send_mail(subject, body + item_url(item.pk) + "\n", None, recipients)
+        people = [proposer] if proposer.email and not mine else []
+    # One message per language, each to the people who read it.
+    by_language: dict[str, set[str]] = {}
+    for person in people:
+        by_language.setdefault(language_of(person), set()).add(person.email)
+    sent = 0
+    for language, emails in sorted(by_language.items()):
+        with translation.override(language):
+            subject, body = _proposal_words(proposal)
+            sent += send_mail(subject, body + item_url(item.pk) + "\n", None, sorted(emails))
+    return sent
+
+
+def _proposal_words(proposal: ClosureProposal) -> tuple[str, str]:
+    """The notice's subject and body, in the active language."""
+    item = proposal.item
+    if proposal.state == ClosureProposal.State.OPEN:
+        subject = gettext("Closure proposed for %(item)s") % {"item": item}
+        body = gettext("%(person)s proposes closure:") % {
+            "person": display_name(proposal.proposed_by)
+        }
+        return subject, f"{body}\n\n{proposal.reason}\n\n"
+    state = proposal.get_state_display().lower()
+    subject = gettext(DECIDED_SUBJECT.get(proposal.state, "Closure %(state)s for %(item)s")) % {
+        "item": item,
+        "state": state,
+    }
+    decider = display_name(proposal.decided_by) if proposal.decided_by else gettext("Someone")
+    words = gettext(DECIDED.get(proposal.state, "%(decider)s decided your proposal.")) % {
+        "decider": decider
+    }
+    body = f"{words} {proposal.decision_reason}".rstrip()
+    return subject, body + "\n\n"
 
 
 def target_date_moved(move_id: int) -> int:
@@ -105,29 +145,37 @@ def target_date_moved(move_id: int) -> int:
         return 0
     if move.moved_by_id == lead.pk:
         return 0
+    with translation.override(language_of(lead)):
+        return _send_move(move, item, lead)
+
+
+def _send_move(move: TargetDateMove, item: TrackedItem, lead: Any) -> int:
     days = move.days
     why = []
     if move.was_overdue:
-        why.append("the item was overdue")
+        why.append(gettext("the item was overdue"))
     if move.new_date is None:
-        why.append("the target date was taken away")
+        why.append(gettext("the target date was taken away"))
     elif days > settings.TARGET_DATE_ALERT_DAYS:
-        why.append(f"it moved by more than {settings.TARGET_DATE_ALERT_DAYS} days")
+        why.append(
+            gettext("it moved by more than %(days)s days")
+            % {"days": settings.TARGET_DATE_ALERT_DAYS}
+        )
     context = {
         "lead": display_name(lead),
         "item": str(item),
         "move": move,
-        "who": move.moved_by_name or "Someone",
+        "who": move.moved_by_name or gettext("Someone"),
         "old": _day(move.old_date),
         "new": _day(move.new_date),
         "days": days,
-        "why": " and ".join(why),
+        "why": f" {gettext('and')} ".join(why),
         "moves": item.target_date_moves,
         "first": _day(item.first_target_date),
         "url": item_url(item.pk),
     }
     return send_mail(
-        f"Target date moved for {item}",
+        gettext("Target date moved for %(item)s") % {"item": item},
         render_to_string("emails/target_date_moved.txt", context),
         None,
         [lead.email],
@@ -135,4 +183,4 @@ def target_date_moved(move_id: int) -> int:
 
 
 def _day(on: dt.date | None) -> str:
-    return f"{on.day} {on:%B %Y}" if on is not None else ""
+    return long_date(on) if on is not None else ""

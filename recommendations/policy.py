@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from forces.roles import PCC_PERMISSION
+
 from . import errors
 from .models import ClosureProposal, Status, TrackedItem
 
@@ -59,6 +61,13 @@ class Action(StrEnum):
     IMPORT_PAGES = "import-pages"
     REOPEN = "reopen"
     RECORD_RECHECK = "recheck"
+    # Issue 30: the Welsh version of a public update published without one.
+    ADD_WELSH = "add-welsh"
+    # Engage (the `engage` app): a force's monitoring stage, and an item's improvement plan.
+    SET_MONITORING_STAGE = "monitoring-stage"
+    ADD_PLAN_ACTION = "add-plan-action"
+    UPDATE_PLAN_ACTION = "update-plan-action"
+    REVIEW_PLAN = "review-plan"
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ ACTIONS: dict[Action, Rule] = {
     Action.PROGRESS_UPDATE: Rule("add_progress_update", "forces", OPEN, "Add a progress update"),
     Action.OWNER: Rule("add_progress_update", "forces", OPEN, "Set owner and target date"),
     Action.COMMENT: Rule("comment_on_item", "forces", ANY, "Add a comment"),
+    Action.ADD_WELSH: Rule("comment_on_item", "forces", ANY, "Add the Welsh of a public update"),
     Action.REVIEW: Rule("review_item", "forces", OPEN, "Change review status", "none-open"),
     Action.NO_FURTHER_ACTION: Rule(
         "review_item", "forces", OPEN, "Mark no further action needed", "none-open"
@@ -168,6 +178,23 @@ FORCE_ACTIONS: dict[Action, Rule] = {
     ),
     # Importing monitoring-portal pages for a force: its liaison leads, administrators.
     Action.IMPORT_PAGES: Rule("import_portal_pages", "forces", ANY, "Import portal pages"),
+    # Moving a force between Scan and Engage: inspectors and administrators, any force.
+    Action.SET_MONITORING_STAGE: Rule(
+        "manage_monitoring_stage",
+        "forces",
+        ANY,
+        "Set the monitoring stage",
+        everywhere="manage_monitoring_stage",
+    ),
+}
+
+# An item's improvement plan (the `engage` app), on open items: the force's liaison
+# officers (and administrators) write its actions and their updates; the item's liaison
+# lead (and administrators) reviews the updates.
+PLAN_ACTIONS: dict[Action, Rule] = {
+    Action.ADD_PLAN_ACTION: Rule("update_plan_action", "forces", OPEN, "Add a plan action"),
+    Action.UPDATE_PLAN_ACTION: Rule("update_plan_action", "forces", OPEN, "Update a plan action"),
+    Action.REVIEW_PLAN: Rule("review_item", "forces", OPEN, "Review plan progress"),
 }
 
 # Evidence files (the `evidence` app). Files come with an action: whoever may take one of
@@ -237,11 +264,30 @@ def sees_all_forces(user: User | AnonymousUser) -> bool:
 
 
 def visible_force_ids(user: User) -> frozenset[int] | None:
-    """The forces whose items a person may see; None means every force."""
+    """The forces whose items a person may see; None means every force. A PCC office
+    (`view_police_force`) also reads the items of the police force it serves, without
+    acting on them: the rules' reach (`_reach`) is its own recipient only."""
     if sees_all_forces(user):
         return None
     assigned, region = _scope_ids(user)
-    return assigned | region
+    return assigned | region | served_force_ids(user)
+
+
+def served_force_ids(user: User) -> frozenset[int]:
+    """The police forces whose PCC office the person acts for (and may read, holding
+    `view_police_force`); empty for everyone else. Cached on the request's user."""
+    if not user.has_perm(f"recommendations.{PCC_PERMISSION}"):
+        return frozenset()
+    cached = getattr(user, "_tracker_served", None)
+    if cached is None:
+        from forces.models import Force
+
+        assigned, _ = _scope_ids(user)
+        cached = frozenset(
+            Force.objects.filter(pcc_office__id__in=assigned).values_list("pk", flat=True)
+        )
+        user._tracker_served = cached  # type: ignore[attr-defined]  # a cache on this request's user
+    return cached
 
 
 Refusal = type[errors.DomainError]
@@ -294,7 +340,12 @@ def refusal(
     open `proposal`, if any), the force (or its id) for a force action. Permission first,
     then scope, then the item's state."""
     action = Action(action)
-    rule = ACTIONS.get(action) or FORCE_ACTIONS.get(action) or EVIDENCE_ACTIONS[action]
+    rule = (
+        ACTIONS.get(action)
+        or FORCE_ACTIONS.get(action)
+        or PLAN_ACTIONS.get(action)
+        or EVIDENCE_ACTIONS[action]
+    )
     if not _holds(user, rule):
         return errors.NotPermitted
     if isinstance(target, TrackedItem):

@@ -27,6 +27,7 @@ class PublicEntry(TypedDict):
     status: str | None
     status_name: str | None
     text: str
+    text_cy: str | None  # its Welsh version (TimelineEntryWelsh), if there is one
 
 
 def public_entries() -> QuerySet[TimelineEntry]:
@@ -72,12 +73,26 @@ def public_timeline(item: TrackedItem) -> list[PublicEntry]:
         public_entries()
         .filter(item_id=item.pk)
         .order_by("-date", "-position")
-        .values_list("date", "kind", "status_id", "status__name", "text")
+        .values_list("date", "kind", "status_id", "status__name", "text", "welsh__text")
     )
     return [
-        PublicEntry(date=day, kind=kind, status=status, status_name=name, text=text)
-        for day, kind, status, name, text in rows
+        PublicEntry(
+            date=day, kind=kind, status=status, status_name=name, text=text, text_cy=text_cy
+        )
+        for day, kind, status, name, text, text_cy in rows
     ]
+
+
+def public_entries_without_welsh(item: TrackedItem) -> list[TimelineEntry]:
+    """The item's public entries with words (comments, and the words published with a
+    closure or a reopening) that have no Welsh version yet (issue 30), oldest first:
+    what a Welsh force's lead still owes in Welsh (the list's `welsh=missing`)."""
+    return list(
+        public_entries()
+        .filter(item_id=item.pk, welsh__isnull=True)
+        .exclude(text="")
+        .order_by("date", "position")
+    )
 
 
 def published_entries(item: TrackedItem) -> list[TimelineEntry]:

@@ -37,6 +37,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,11 +46,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from forces.models import Scope
 from forces.roles import CHIEF_PERMISSION, LEAD_PERMISSION, OFFICER_PERMISSION
 from forces.selectors import display_name
+from tracker.languages import language_of
 
 from . import hooks
 from .models import Reminder, ReminderDelivery, TargetDateMove, TrackedItem
@@ -399,56 +402,10 @@ def send_digest(user_id: int) -> tuple[int, int]:
         sections = [(section, section.lock_pending(user.pk)) for section in hooks.digest_sections()]
         if not pending and not any(locked for _, locked in sections):
             return 0, 0
-        on = today()
-        lines: dict[str, list[dict[str, object]]] = {
-            Reminder.Kind.REMINDER: [],
-            Reminder.Kind.ESCALATION: [],
-        }
-        stale = [d for d in pending if d.reminder.kind in STALE_KINDS]
-        items = {d.reminder.item_id: d.reminder.item for d in stale}
-        listed = _listed([(d.reminder.kind, d.reminder.item_id) for d in stale])
-        for kind, item_id in listed:  # an escalated item is listed once, as escalated
-            item = items[item_id]
-            lines[kind].append(
-                {
-                    "reference": item.finding.reference,
-                    "force": item.force.name,
-                    "report": item.finding.report.title,
-                    "days": (on - item.last_entry_on).days,
-                    "url": item_url(item.pk),
-                }
-            )
-        context = {
-            "user": user,
-            "reminders": lines[Reminder.Kind.REMINDER],
-            "escalations": lines[Reminder.Kind.ESCALATION],
-            "stale_days": settings.STALE_AFTER_DAYS,
-            **_follow_up_lines(pending, on),
-        }
-        for section, locked in sections:
-            context[section.name] = section.lines(locked, on)
-        n, m = len(context["reminders"]), len(context["escalations"])
-        subject = f"{n + m} stale recommendation{'s' if n + m != 1 else ''} need an update"
-        if m:
-            subject += f" ({m} escalated)"
-        r, k = len(context["rechecks"]), len(context["moves"])
-        parts = [
-            *([f"{r} re-check{'s' if r != 1 else ''} due"] if r else []),
-            *([f"{k} large target-date move{'s' if k != 1 else ''}"] if k else []),
-            *(section.subject(len(locked)) for section, locked in sections if locked),
-        ]
-        for index, part in enumerate(parts):
-            if n + m or index:
-                subject = f"{subject}; {part}"
-            else:
-                subject = part[0].upper() + part[1:]
-        message = EmailMultiAlternatives(
-            subject, render_to_string("emails/stale_digest.txt", context), None, [user.email]
-        )
-        message.attach_alternative(
-            render_to_string("emails/stale_digest.html", context), "text/html"
-        )
-        message.send()
+        # The digest in the person's language (issue 30): the lines, subject and both
+        # templates are made inside it.
+        with translation.override(language_of(user)):
+            n, m, r, k = _send_digest(user, pending, sections)
         now = timezone.now()
         for section, locked in sections:
             section.mark_sent(locked)
@@ -467,9 +424,82 @@ def send_digest(user_id: int) -> tuple[int, int]:
     return n, m
 
 
+def shown_reference(finding: Any) -> str:
+    """A finding's reference in the active language ("Argymhelliad 5")."""
+    heading = gettext(finding.get_kind_display())
+    return f"{heading} {finding.number}" if finding.number else heading
+
+
+def _send_digest(
+    user: Any, pending: list[ReminderDelivery], sections: list[tuple[Any, Any]]
+) -> tuple[int, int, int, int]:
+    """Make and send one person's digest in the active language: (reminders,
+    escalations, re-checks, large moves) listed."""
+    on = today()
+    lines: dict[str, list[dict[str, object]]] = {
+        Reminder.Kind.REMINDER: [],
+        Reminder.Kind.ESCALATION: [],
+    }
+    stale = [d for d in pending if d.reminder.kind in STALE_KINDS]
+    items = {d.reminder.item_id: d.reminder.item for d in stale}
+    listed = _listed([(d.reminder.kind, d.reminder.item_id) for d in stale])
+    for kind, item_id in listed:  # an escalated item is listed once, as escalated
+        item = items[item_id]
+        lines[kind].append(
+            {
+                "reference": shown_reference(item.finding),
+                "force": item.force.name,
+                "report": item.finding.report.title,
+                "days": (on - item.last_entry_on).days,
+                "url": item_url(item.pk),
+            }
+        )
+    context = {
+        "user": user,
+        "reminders": lines[Reminder.Kind.REMINDER],
+        "escalations": lines[Reminder.Kind.ESCALATION],
+        "stale_days": settings.STALE_AFTER_DAYS,
+        **_follow_up_lines(pending, on),
+    }
+    for section, locked in sections:
+        context[section.name] = section.lines(locked, on)
+    n, m = len(context["reminders"]), len(context["escalations"])
+    subject = ngettext(
+        "%(num)s stale recommendation need an update",
+        "%(num)s stale recommendations need an update",
+        n + m,
+    ) % {"num": n + m}
+    if m:
+        subject += " " + gettext("(%(num)s escalated)") % {"num": m}
+    r, k = len(context["rechecks"]), len(context["moves"])
+    parts = [
+        *([ngettext("%(num)s re-check due", "%(num)s re-checks due", r) % {"num": r}] if r else []),
+        *(
+            [
+                ngettext("%(num)s large target-date move", "%(num)s large target-date moves", k)
+                % {"num": k}
+            ]
+            if k
+            else []
+        ),
+        *(section.subject(len(locked)) for section, locked in sections if locked),
+    ]
+    for index, part in enumerate(parts):
+        if n + m or index:
+            subject = f"{subject}; {part}"
+        else:
+            subject = part[0].upper() + part[1:]
+    message = EmailMultiAlternatives(
+        subject, render_to_string("emails/stale_digest.txt", context), None, [user.email]
+    )
+    message.attach_alternative(render_to_string("emails/stale_digest.html", context), "text/html")
+    message.send()
+    return n, m, r, k
+
+
 def _line(item: TrackedItem) -> dict[str, object]:
     return {
-        "reference": item.finding.reference,
+        "reference": shown_reference(item.finding),
         "force": item.force.name,
         "report": item.finding.report.title,
         "url": item_url(item.pk),
@@ -507,8 +537,8 @@ def _follow_up_lines(
             moves.append(
                 {
                     **_line(item),
-                    "old": long_date(move.old_date) or "not set",
-                    "new": long_date(move.new_date) or "not set",
+                    "old": long_date(move.old_date) or gettext("not set"),
+                    "new": long_date(move.new_date) or gettext("not set"),
                     "days": move.days,
                     "was_overdue": move.was_overdue,
                     "reason": move.reason,

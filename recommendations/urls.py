@@ -22,6 +22,7 @@ urlpatterns = [
 urlpatterns += [
     path("recommendations/export.csv", views.export_csv, name="export_csv"),
     path("recommendations/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("recommendations/reports.json", views.reports_json, name="reports_json"),
 ]
 urlpatterns += [
     path("imports/", views.import_pages, name="import"),

@@ -22,7 +22,8 @@ class ResponseAnswerAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(ResponseReminder)
 class ResponseReminderAdmin(ReadOnlyAdmin):
-    list_display = ["report", "force", "created_at", "sent_at"]
+    list_display = ["report", "force", "kind", "created_at", "sent_at"]
+    list_filter = ["kind"]
 
 
 @admin.register(ResponseReminderDelivery)

@@ -103,23 +103,31 @@ class ResponseAnswer(models.Model):
 
 
 class ResponseReminder(models.Model):
-    """A record that a force's overdue response to a report was put in the digests. The
-    unique constraint claims it once, however many sweeps run (as `Reminder` does)."""
+    """A record that a force's response to a report was put in the digests at one stage:
+    14 days before it is due, 3 days before, and once overdue. The unique constraint
+    claims each stage once, however many sweeps run (as `Reminder` does)."""
+
+    class Kind(models.TextChoices):
+        DUE_IN_14 = "due-14", "due within 14 days"
+        DUE_IN_3 = "due-3", "due within 3 days"
+        OVERDUE = "overdue", "overdue"
 
     report = models.ForeignKey(InspectionReport, on_delete=models.CASCADE, related_name="+")
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OVERDUE)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["report", "force"], name="one_response_reminder_per_report_force"
+                fields=["report", "force", "kind"],
+                name="one_response_reminder_per_report_force_kind",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Overdue response of {self.force} to {self.report}"
+        return f"Response of {self.force} to {self.report}: {self.get_kind_display()}"
 
 
 class ResponseReminderDelivery(models.Model):

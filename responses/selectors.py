@@ -1,9 +1,11 @@
 """Reads of the PCC responses, each starting from `items_visible_to(user)`: a person sees
 the responses of the forces whose items they see (liaison officers and leads their
-forces, chiefs of staff their region's, inspectors and administrators every force).
+forces, chiefs of staff their region's, a PCC office the force it serves, inspectors and
+administrators every force).
 
-A force needs to respond to a report when the report needs responses and the force has
-at least one item of it. The state of that response is one of:
+A police force needs its PCC to respond to a report when the report needs responses and
+the force has at least one item of it (national bodies and PCC offices as recipients
+owe none). The state of that response is one of:
 
 - `received`: a `PccResponse` is recorded;
 - `due`: none yet, and today is on or before the due date (published + 56 days);
@@ -28,6 +30,7 @@ from recommendations.models import Finding, InspectionReport, TrackedItem
 from recommendations.selectors import items_visible_to, today
 
 from .models import RESPONSE_DAYS, Answer, PccResponse, ResponseAnswer, due_date
+from .rules import may_record
 
 State = Literal["due", "overdue", "received"]
 STATES: tuple[State, ...] = ("due", "overdue", "received")
@@ -53,7 +56,7 @@ def _received() -> Exists:
 def state_q(state: State, on: dt.date | None = None) -> Q:
     """Items whose force's response to their report is in `state` on `on`."""
     on = on or today()
-    needed = Q(finding__report__response_required=True)
+    needed = Q(finding__report__response_required=True, force__kind=Force.Kind.FORCE)
     if state == "received":
         return needed & Q(_received())
     waiting = needed & ~Q(_received())
@@ -125,6 +128,8 @@ class ForceResponse:
     report: InspectionReport
     response: PccResponse | None
     state: State
+    # Whether the person reading may record (or correct) it: rules.response_refusal.
+    recordable: bool = False
 
     @property
     def due(self) -> dt.date:
@@ -145,7 +150,7 @@ def report_responses(user: User, report: InspectionReport) -> list[ForceResponse
     if not report.response_required:
         return []
     force_ids = items_visible_to(user).filter(finding__report=report).values("force_id").distinct()
-    forces = list(Force.objects.filter(pk__in=force_ids).order_by("name"))
+    forces = list(Force.objects.police().filter(pk__in=force_ids).order_by("name"))
     recorded = {
         r.force_id: r
         for r in PccResponse.objects.filter(report=report, force__in=[f.pk for f in forces])
@@ -159,6 +164,7 @@ def report_responses(user: User, report: InspectionReport) -> list[ForceResponse
             state=state_of(
                 report.published, recorded[f.pk].received if f.pk in recorded else None, on
             ),
+            recordable=may_record(user, f),
         )
         for f in forces
     ]
@@ -168,7 +174,7 @@ def force_response(user: User, report_slug: str, force_slug: str) -> ForceRespon
     """One force's response to a report; 404 when the report needs no response, or the
     person sees none of the force's items of it (so nothing leaks)."""
     report = InspectionReport.objects.filter(slug=report_slug, response_required=True).first()
-    force = Force.objects.filter(slug=force_slug).first()
+    force = Force.objects.police().filter(slug=force_slug).first()
     if (
         report is None
         or force is None
@@ -181,6 +187,7 @@ def force_response(user: User, report_slug: str, force_slug: str) -> ForceRespon
         report=report,
         response=response,
         state=state_of(report.published, response.received if response else None),
+        recordable=may_record(user, force),
     )
 
 
@@ -204,7 +211,7 @@ def answers_of(response: PccResponse | None) -> dict[int, str]:
 def item_response(user: User, item: TrackedItem) -> ForceResponse | None:
     """The response that covers the item (its force's to its report), for its page."""
     report = item.finding.report
-    if not report.response_required:
+    if not report.response_required or not item.force.is_police_force:
         return None
     response = PccResponse.objects.filter(report=report, force_id=item.force_id).first()
     return ForceResponse(
@@ -212,6 +219,7 @@ def item_response(user: User, item: TrackedItem) -> ForceResponse | None:
         report=report,
         response=response,
         state=state_of(report.published, response.received if response else None),
+        recordable=may_record(user, item.force),
     )
 
 
@@ -228,7 +236,7 @@ def csv_rows(user: User, report: InspectionReport) -> list[list[Any]]:
     words = dict(Answer.choices)
     items = (
         items_visible_to(user)
-        .filter(finding__report=report)
+        .filter(finding__report=report, force__kind=Force.Kind.FORCE)
         .order_by("force__name", "finding__kind", "finding__number", "finding_id")
         .values_list("pk", "force_id", "force__name", "finding__kind", "finding__number")
     )

@@ -1,8 +1,9 @@
 """Recording a police and crime commissioner's response: the one door for every change
 to responses. It locks the force's items of the report (so two people recording at once
-take turns), asks the policy once (`policy.refusal`, action `record-response`),
-checks the input, and writes the response and its answers with history in one
-transaction."""
+take turns), asks the policy once (`rules.response_refusal`: action `record-response`,
+for the force's PCC office or the force itself), checks the input, and writes the
+response and its answers with history in one transaction. Only a police force has a
+PCC response: a national body or a PCC office as a recipient has none."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from forces.models import Force
-from recommendations import errors, policy
+from recommendations import errors
 from recommendations.models import InspectionReport, TrackedItem
 from recommendations.selectors import today
 from recommendations.services import Actor, history_user, save_with_history
@@ -22,6 +23,7 @@ from tracker.humanise import long_date
 from tracker.security import event
 
 from .models import Answer, PccResponse, ResponseAnswer, https_only
+from .rules import response_refusal
 
 
 class NoResponseNeeded(errors.StateError):
@@ -59,10 +61,10 @@ def response_record(
         .select_related("finding")
         .order_by("finding__kind", "finding__number", "finding_id")
     )
-    refusal = policy.refusal(by, policy.Action.RECORD_RESPONSE, force)
+    refusal = response_refusal(by, force)
     if refusal is not None:
         raise refusal
-    if not report.response_required:
+    if not report.response_required or force.kind != Force.Kind.FORCE:
         raise NoResponseNeeded
     if not items:
         raise NothingToAnswer

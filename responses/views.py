@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recommendations import errors, policy
+from recommendations import errors
 from recommendations.models import InspectionReport
 from tracker.downloads import csv_download
 from tracker.http import AuthenticatedHttpRequest, posted
@@ -16,6 +16,7 @@ from tracker.refusals import form_error, shows_refusals
 
 from . import selectors, services
 from .forms import ResponseForm
+from .rules import response_refusal
 
 CSV_HEADER = [
     "force",
@@ -33,9 +34,10 @@ CSV_HEADER = [
 @shows_refusals
 def record(request: AuthenticatedHttpRequest, slug: str, force: str) -> HttpResponse:
     """Record or correct a force's PCC response to a report: 404 outside the person's
-    scope, 403 for people who may see it but not record it."""
+    scope, 403 for people who may see it but not record it (the force's own liaison
+    officers among them: the PCC's office writes it)."""
     current = selectors.force_response(request.user, slug, force)
-    refusal = policy.refusal(request.user, policy.Action.RECORD_RESPONSE, current.force)
+    refusal = response_refusal(request.user, current.force)
     if refusal is not None:
         raise refusal()
     items = list(selectors.response_items(current.report, current.force))

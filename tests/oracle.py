@@ -6,17 +6,42 @@ changed by mistake, the portal and this table disagree and the matrix fails.
 Scopes are seen from the person: `own` is a force they act for (for a chief of staff, a
 force of their region), `same-region` another force of the same region, `other-region`
 a force elsewhere. The people are those of `tests.conftest.PEOPLE`: the officer and the
-lead act for Gloucestershire; the chief of staff for the South West.
+lead act for Gloucestershire; the chief of staff for the South West; and the PCC office
+(`pcc-office`) for the Gloucestershire police and crime commissioner's office, which
+serves Gloucestershire: its `own` is the police force it serves, whose items it reads
+(and whose PCC response it writes) without acting on them.
+
+Recipients beyond the police forces (issue 28, ADR 0016):
+
+- `own-pcc-office`: the Gloucestershire PCC office's own items (findings addressed to the
+  PCC), seen from the same people: the PCC office acts on them; it is a recipient of
+  the South West, so that region's chief of staff decides their closure.
+- `own-recipient`, `same-group`, `other-group`: a national body's items, seen from the
+  national people of `tests.recommendations.test_permissions.NATIONAL_PEOPLE`: the
+  officer and the lead act for the College of Policing (`own-recipient`), the chief of
+  staff for the National region (which holds the national bodies: the NPCC is
+  `same-group`); `other-group` is Gloucestershire, a police force outside it. The PCC
+  office there is still Gloucestershire's, so `other-group` is the force it serves.
 """
 
 from __future__ import annotations
 
+# The roles and force scopes of the first matrices (the SCIM and sign-in matrices use
+# these); ALL_ROLES and ALL_SCOPES add the PCC office and the recipients beyond forces.
 ROLES = ("liaison-officer", "liaison-lead", "chief-of-staff", "inspector", "admin")
 SCOPES = ("own", "same-region", "other-region")
-EVERYWHERE = frozenset(SCOPES)
-OWN = frozenset({"own"})
-REGION = frozenset({"own", "same-region"})
+ALL_ROLES = (*ROLES, "pcc-office")
+RECIPIENT_SCOPES = ("own-pcc-office", "own-recipient", "same-group", "other-group")
+ALL_SCOPES = SCOPES + RECIPIENT_SCOPES
+EVERYWHERE = frozenset(ALL_SCOPES)
+# A recipient the person acts for: a police force, or (the national people's) a national body.
+OWN = frozenset({"own", "own-recipient"})
+# The recipients of the chief of staff's region (a PCC office of the South West; the
+# national bodies of the National region).
+REGION = frozenset({"own", "same-region", "own-pcc-office", "own-recipient", "same-group"})
 NOWHERE: frozenset[str] = frozenset()
+# A PCC office acts for its own recipient only.
+PCC_OWN = frozenset({"own-pcc-office"})
 
 # Whose items a person sees at all (elsewhere an item is "not found": its existence does
 # not leak).
@@ -26,6 +51,9 @@ SEES: dict[str, frozenset[str]] = {
     "chief-of-staff": REGION,
     "inspector": EVERYWHERE,
     "admin": EVERYWHERE,
+    # Its own items, and the police force it serves (for reading only): Gloucestershire,
+    # which is `own` and `other-group` alike.
+    "pcc-office": frozenset({"own", "own-pcc-office", "other-group"}),
 }
 
 # Where each role may take each action on an item (given the item is in a state the
@@ -33,9 +61,11 @@ SEES: dict[str, frozenset[str]] = {
 # own proposal) and the region's chief of staff's to decide: never an administrator's,
 # whose reach to every force is not a role for any of them.
 MAY: dict[str, dict[str, frozenset[str]]] = {
-    "progress-update": {"liaison-officer": OWN, "admin": EVERYWHERE},
-    "owner": {"liaison-officer": OWN, "admin": EVERYWHERE},
+    "progress-update": {"liaison-officer": OWN, "admin": EVERYWHERE, "pcc-office": PCC_OWN},
+    "owner": {"liaison-officer": OWN, "admin": EVERYWHERE, "pcc-office": PCC_OWN},
     "comment": {"liaison-lead": OWN, "admin": EVERYWHERE},
+    # The Welsh of a public update (issue 30): whoever may comment on the item.
+    "add-welsh": {"liaison-lead": OWN, "admin": EVERYWHERE},
     "review": {"liaison-lead": OWN, "admin": EVERYWHERE},
     "no-further-action": {"liaison-lead": OWN, "admin": EVERYWHERE},
     "propose-closure": {"liaison-lead": OWN},
@@ -65,6 +95,7 @@ STATE: dict[str, str] = {
     "progress-update": "awaiting-review",
     "owner": "awaiting-review",
     "comment": "awaiting-review",
+    "add-welsh": "complete",  # "Authorised for closure." is public, without Welsh
     "review": "awaiting-review",
     "no-further-action": "awaiting-review",
     "propose-closure": "being-progressed",
@@ -97,11 +128,13 @@ def expected_status(role: str, scope: str, action: str, *, allowed: int) -> int:
 
 # Actions on a force rather than an item, and on the portal as a whole.
 MAY_FOR_FORCE: dict[str, dict[str, frozenset[str]]] = {
-    # The police and crime commissioner's response to a report, per force.
+    # The police and crime commissioner's response to a report, per police force: written
+    # by the PCC's office (for the force it serves), not by the force's own staff (issue
+    # 28: liaison officers no longer may); the liaison lead and administrators too.
     "record-response": {
-        "liaison-officer": OWN,
         "liaison-lead": OWN,
         "admin": EVERYWHERE,
+        "pcc-office": frozenset({"own"}),
     },
     # Every open item of a force given a new liaison lead at once.
     "assign-force-lead": {"chief-of-staff": REGION, "admin": EVERYWHERE},
@@ -109,7 +142,7 @@ MAY_FOR_FORCE: dict[str, dict[str, frozenset[str]]] = {
     "remove-evidence": {"admin": EVERYWHERE},
 }
 # Who may use pages that are not about one force.
-MAY_PAGE: dict[str, frozenset[str]] = {
+MAY_PAGE: dict[str, frozenset[str]] = {  # by role
     "publish-report": frozenset({"admin"}),
     "import-pages": frozenset({"liaison-lead", "admin"}),
     "reset-two-factor": frozenset({"admin"}),

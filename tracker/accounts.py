@@ -16,14 +16,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.core.cache import BaseCache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
 from . import security
+from .languages import language_of
 from .security import client_ip, event, ops_log
 
 LOCKED_MESSAGE = (
@@ -219,11 +221,22 @@ def reset_requests_over_limit(request: HttpRequest, email: str) -> bool:
     return bool(by_address or by_email)
 
 
+class LanguagePasswordResetForm(PasswordResetForm):
+    """Each person's reset e-mail in their own language (tracker.languages; issue 30)."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(language_of(context["user"])):
+            super().send_mail(*args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Over either rate limit the answer is the same "check your email" page, but nothing is
     sent: the page says nothing about the limits or about which addresses have accounts.
     When the limits cannot be counted nothing is sent either, and the page (the same for
     every address) asks the person to try again later."""
+
+    form_class = LanguagePasswordResetForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         email = form.cleaned_data["email"]

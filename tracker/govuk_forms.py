@@ -21,6 +21,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from jinja2 import Environment, pass_environment
 from markupsafe import Markup
 
@@ -129,14 +130,18 @@ def field_params(bound: BoundField, kind: str) -> dict[str, Any]:
         params["hint"] = {"text": str(field.help_text)}
     error = _error_message(bound)
     if error:
-        params["errorMessage"] = error
+        params["errorMessage"] = {**error, "visuallyHiddenText": gettext("Error")}
     if kind in ("radios", "checkboxes", "date"):
         params["fieldset"] = {
             "legend": {"text": str(bound.label), "classes": "govuk-fieldset__legend--s"}
         }
     else:
-        optional = "" if field.required or kind == "file" else " (optional)"
-        params["label"] = {"text": f"{bound.label}{optional}", "classes": "govuk-label--s"}
+        label = (
+            str(bound.label)
+            if field.required or kind == "file"
+            else gettext("%(label)s (optional)") % {"label": bound.label}
+        )
+        params["label"] = {"text": label, "classes": "govuk-label--s"}
     if kind == "checkbox":
         # One box, labelled by the field's label, without a fieldset of its own.
         params.pop("label", None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from markupsafe import Markup, escape
 
 
@@ -44,7 +44,7 @@ def long_date(value: dt.date | str | None) -> str:
     if not value:  # None, "", or a template's undefined value
         return ""
     day = _local(value)
-    return f"{day.day} {day:%B %Y}"
+    return dateformat.format(day, "j F Y")  # the month in the active language ("2 Ionawr 2025")
 
 
 def long_datetime(value: dt.datetime | None) -> str:

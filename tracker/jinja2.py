@@ -20,8 +20,8 @@ from typing import Any
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, translate_url
+from django.utils import timezone, translation
 from jinja2 import (
     ChoiceLoader,
     DictLoader,
@@ -29,9 +29,11 @@ from jinja2 import (
     PackageLoader,
     PrefixLoader,
     Undefined,
+    pass_context,
 )
 from markupsafe import Markup, escape
 
+from .base_url import absolute_url
 from .govuk_forms import govuk_error_list, govuk_field
 from .humanise import ago, long_date, long_datetime
 from .names import display_name
@@ -41,6 +43,14 @@ from .text import extract, split_bullets
 def url(name: str, *args: object, **kwargs: object) -> str:
     """Django's {% url %}: url("recommendations:item", item.pk)."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@pass_context
+def language_url(context: Any, language: str, absolute: bool = False) -> str:
+    """This page's address in another language (`/monitoring/x/` and `/cy/monitoring/x/`,
+    with the same query): the language toggle and the hreflang alternates."""
+    path = translate_url(context["request"].get_full_path(), language)
+    return absolute_url(path, context["request"]) if absolute else path
 
 
 def date(value: Any, format_string: str | None = None) -> str:
@@ -125,10 +135,17 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = Undefined
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
+    # Every string a page or e-mail shows goes through Django's translations (`_()`,
+    # `gettext`, `ngettext`, `pgettext`; {% trans %}): the active language's catalogue
+    # (locale/, LOCALE_PATHS; docs/translating.md). Newstyle: `_("%(n)s items", n=3)`.
+    options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
     env = PortalEnvironment(**options)
+    env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.globals.update(
         url=url,
         static=static,
+        language_url=language_url,
+        current_language=translation.get_language,
         govuk_field=govuk_field,
         govuk_error_list=govuk_error_list,
         govuk_attributes=govuk_attributes,

@@ -1,7 +1,9 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from forces import language as forces_language
 from identity import forms as identity_forms
 from identity import views as identity_views
 from tracker import accounts, passkey_views, step_up, two_factor_views
@@ -66,15 +68,19 @@ urlpatterns = [
         include((passkey_views.webauthn_urls, "otp_webauthn"), namespace="otp_webauthn"),
     ),
     path("accounts/confirm-password/", step_up.confirm_password, name="step_up"),
+    path("accounts/language/", forces_language.language, name="language"),
     path("admin/", admin.site.urls),
     path("healthz", tracker_views.healthz, name="healthz"),
     path("assets/images/<str:name>", tracker_views.moj_asset, name="moj_asset"),
     path("accessibility/", tracker_views.accessibility, name="accessibility"),
     path("", include("responses.urls")),
     path("saved-views/", include("savedsearches.urls")),
+    path("engage/", include("engage.urls")),
     path("api/", include("api.urls")),
     path("scim/v2/", include("scim.urls")),  # SCIM provisioning: SCIM tokens only
-    path("", include("monitoring.urls")),  # the public portal: no sign-in
     path("", include("evidence.urls")),
     path("", include("recommendations.urls")),
 ]
+# The public portal (no sign-in), in English at /monitoring/... and in Welsh at
+# /cy/monitoring/... (issue 30): the same views, the language from the address.
+urlpatterns += i18n_patterns(path("", include("monitoring.urls")), prefix_default_language=False)

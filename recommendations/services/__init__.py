@@ -37,6 +37,7 @@ from .imports import (
 )
 from .items import (
     comment_add,
+    entry_welsh_add,
     force_lead_assign,
     leads_for,
     liaison_lead_assign,
@@ -63,6 +64,7 @@ __all__ = [
     "closure_return",
     "closure_withdraw",
     "comment_add",
+    "entry_welsh_add",
     "finding_for_page",
     "force_lead_assign",
     "findings_issue",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from forces.selectors import display_name
 from tracker.humanise import long_date
 
-from .. import errors
+from .. import errors, hooks
 from ..hooks import AttachedFile
 from ..models import (
     ClosureProposal,
@@ -64,11 +64,14 @@ def closure_propose(
     verified_other: str = "",
     files: Sequence[AttachedFile] = (),
     marking: str = "OFFICIAL",
+    open_actions_reason: str = "",
 ) -> ClosureProposal:
     """A liaison lead proposes closure, saying how the requirement was verified (one of
     ClosureProposal.VerifiedBy; `other` needs `verified_other` in words); the status stays
     being-progressed until a chief of staff authorises it. Raises ClosureAlreadyProposed
-    if one is open."""
+    if one is open. The feature apps' closure checks (hooks.closure_checks: an open
+    improvement plan) may refuse it unless `open_actions_reason` says why, which then goes
+    on the timeline with the proposal."""
     reason = clean_text(reason, field="reason", label="the reason for closure")
     if verified_by not in ClosureProposal.VerifiedBy.values:
         raise errors.DomainError("Select how the requirement was verified", field="verified_by")
@@ -84,6 +87,11 @@ def closure_propose(
         verified_other = ""
     item = lock_item(item)
     require(by, Action.PROPOSE_CLOSURE, item)
+    extra = "".join(
+        f"\n\n{line}"
+        for check in hooks.closure_checks()
+        if (line := check(item, by, open_actions_reason))
+    )
     proposal = ClosureProposal(
         item=item,
         proposed_by=by,
@@ -100,7 +108,7 @@ def closure_propose(
     entry = append_note(
         item,
         by=by,
-        text=f"Closure proposed on the basis of {proposal.verified_display}: {reason}",
+        text=f"Closure proposed on the basis of {proposal.verified_display}: {reason}{extra}",
         event=TimelineEntry.Event.CLOSURE_PROPOSED,
     )
     attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)

@@ -22,6 +22,7 @@ from ..models import (
     Status,
     TargetDateMove,
     TimelineEntry,
+    TimelineEntryWelsh,
     TrackedItem,
 )
 from ..policy import Action
@@ -58,6 +59,7 @@ def comment_add(
     visibility: str = "",
     files: Sequence[AttachedFile] = (),
     marking: str = "OFFICIAL",
+    text_cy: str = "",
 ) -> TimelineEntry:
     """A comment (liaison lead) or a progress update (liaison officer, action
     Action.PROGRESS_UPDATE). A comment's writer chooses its `visibility` (public or
@@ -93,6 +95,11 @@ def comment_add(
         ],
     )
     attach_evidence(item=item, entry=entry, by=by, files=files, marking=marking)
+    if text_cy.strip() and entry.visibility == TimelineEntry.Visibility.PUBLIC:
+        # Its Welsh version (issue 30), live with it: the same transaction.
+        TimelineEntryWelsh.objects.create(
+            entry=entry, text=clean_text(text_cy, field="text_cy", label="the Welsh"), added_by=by
+        )
     save_item(
         item,
         by=by,
@@ -100,6 +107,35 @@ def comment_add(
     )
     announce(item, Change.ENTRY_ADDED, entries=[entry])
     return entry
+
+
+@transaction.atomic
+def entry_welsh_add(*, item: TrackedItem, by: User, entry_id: int, text: str) -> TimelineEntryWelsh:
+    """The Welsh version of one of the item's public entries that has none yet (issue
+    30: a Welsh force's update published before its translation, or imported). The
+    entry itself is append-only, so its Welsh is a row beside it, itself append-only;
+    it goes live when this commits (monitoring.signals). Raises NotPermitted, or
+    DomainError for bad text or an entry that is not such a one."""
+    text = clean_text(text, field="text", label="the Welsh")
+    item = lock_item(item)
+    require(by, Action.ADD_WELSH, item)
+    entry = (
+        TimelineEntry.objects.filter(
+            pk=entry_id,
+            item_id=item.pk,
+            visibility=TimelineEntry.Visibility.PUBLIC,
+            welsh__isnull=True,
+        )
+        .exclude(text="")
+        .first()
+    )
+    if entry is None:
+        raise errors.DomainError(
+            "Choose a public update of this item that has no Welsh yet", field="entry"
+        )
+    welsh = TimelineEntryWelsh.objects.create(entry=entry, text=text, added_by=by)
+    save_item(item, by=by, reason="Welsh added to a public update")
+    return welsh
 
 
 OWNER_LABELS = {

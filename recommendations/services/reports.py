@@ -1,4 +1,5 @@
-"""Publishing reports and issuing their findings to forces as tracked items."""
+"""Publishing reports and issuing their findings to recipients (police forces, national
+bodies, PCC offices) as tracked items."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db.models import QuerySet
 from forces.models import Force
 
 from .. import errors
+from ..filter_fields import recipients_in_order
 from ..models import (
     Finding,
     InspectionReport,
@@ -43,6 +45,9 @@ class FindingInput:
     text: str
     number: int | None = None
     cause_of_concern: str = ""
+    # A cause of concern raised by letter before the report (Engage): the letter's date.
+    accelerated: bool = False
+    letter_date: dt.date | None = None
 
 
 def item_create(
@@ -101,31 +106,56 @@ def require_publisher(by: User) -> None:
 
 
 def report_forces(report: InspectionReport) -> QuerySet[Force]:
-    """The forces a report's findings may be issued to, by name. A national or thematic
-    report's: every force. A force report's: the force its items already belong to, or,
-    before its first finding, any force (that finding then fixes which one, and only one
-    may be chosen: `findings_issue` refuses more)."""
-    forces = Force.objects.order_by("name")
+    """The recipients a report's findings may be issued to, by kind then name. A national
+    or thematic report's: every recipient (the police forces, the national bodies and the
+    PCC offices). A force report's: the police force its items already belong to, or,
+    before its first finding, any police force (that finding then fixes which one, and only
+    one may be chosen: `findings_issue` refuses more)."""
     if report.kind != InspectionReport.Kind.FORCE or report.pk is None:
-        return forces
+        return recipients_in_order(Force.objects.all())
+    forces = Force.objects.police().order_by("name")
     own = TrackedItem.objects.filter(finding__report=report).values("force_id")
     return forces.filter(pk__in=own) if own.exists() else forces
 
 
 def _check_forces(report: InspectionReport, forces: list[Force]) -> None:
-    """A finding goes only to its report's forces; a force report's to its one force."""
+    """A finding goes only to its report's recipients; a force report's to its one force."""
     if not forces:
-        raise errors.DomainError("Select at least one force", field="forces")
+        raise errors.DomainError("Select at least one recipient", field="forces")
+    allowed = report_forces(report)
     if report.kind != InspectionReport.Kind.FORCE:
+        if allowed.filter(pk__in=[f.pk for f in forces]).count() != len({f.pk for f in forces}):
+            raise errors.DomainError("Select recipients from the list", field="forces")
         return
     if len({f.pk for f in forces}) > 1:
         raise errors.DomainError(
             "A force report is about one force: choose only that force", field="forces"
         )
-    allowed = report_forces(report)
     if not allowed.filter(pk=forces[0].pk).exists():
         names = ", ".join(allowed.values_list("name", flat=True))
         raise errors.DomainError(f"This force report's findings go to {names} only", field="forces")
+
+
+def _check_accelerated(data: FindingInput) -> None:
+    """Only a cause of concern is accelerated, and then with its letter's date (the
+    database says so too: finding_accelerated_has_letter)."""
+    if not data.accelerated:
+        if data.letter_date is not None:
+            raise errors.DomainError(
+                "Give the letter's date only for an accelerated cause of concern",
+                field="letter_date",
+            )
+        return
+    if data.kind != Finding.Kind.CAUSE_OF_CONCERN:
+        raise errors.DomainError("Only a cause of concern can be accelerated", field="accelerated")
+    if data.letter_date is None:
+        raise errors.DomainError(
+            "Enter the date of the letter that raised the accelerated cause of concern",
+            field="letter_date",
+        )
+    if data.letter_date > today():
+        raise errors.FutureDate(field="letter_date")
+    check_not_too_early(data.letter_date, field="letter_date", label="the letter's date")
 
 
 @transaction.atomic
@@ -136,9 +166,9 @@ def findings_issue(
     findings: Sequence[FindingInput],
     forces: Iterable[Force],
 ) -> list[TrackedItem]:
-    """Issue findings of a report to forces: one finding row each, one item per force.
-    Only the report's forces (`report_forces`): a force report's findings go to its one
-    force."""
+    """Issue findings of a report to recipients: one finding row each, one item per
+    recipient. Only the report's recipients (`report_forces`): a force report's findings
+    go to its one force."""
     require_publisher(by)
     # One issue at a time per report: a check page confirmed twice cannot add the same
     # numbered finding twice, nor a force report's first finding go to two forces.
@@ -159,6 +189,7 @@ def findings_issue(
         for data in findings
     ]
     for data, *_ in checked:
+        _check_accelerated(data)
         if (
             data.number is not None
             and report.findings.filter(kind=data.kind, number=data.number).exists()
@@ -173,6 +204,8 @@ def findings_issue(
             number=data.number,
             cause_of_concern=cause_of_concern,
             text=text,
+            accelerated=data.accelerated,
+            letter_date=data.letter_date if data.accelerated else None,
         )
         save_with_history(finding, by=by, reason="Issued")
         items.extend(

@@ -7,7 +7,7 @@ from .findings import finding, finding_export
 from .forces import force_lead
 from .imports import import_confirm, import_pages, import_status
 from .items import item, item_action, item_history, item_history_csv, portal_page
-from .listing import export_csv, export_xlsx, item_list
+from .listing import export_csv, export_xlsx, item_list, reports_json
 from .printing import item_print, report_print
 from .reports import finding_new, report, report_new, reports
 
@@ -28,6 +28,7 @@ __all__ = [
     "item_action",
     "item_history",
     "item_history_csv",
+    "reports_json",
     "item_list",
     "item_print",
     "portal_page",

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from engage.dashboards import for_person as engage_dashboard
 from responses.dashboards import for_person as pcc_dashboard
 from savedsearches.selectors import saved_searches_of
 
@@ -32,6 +33,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["overview"] = dashboards.for_inspector(user)
     if context:  # anyone with a role: the PCC responses of their scope (responses app)
         context["pcc"] = pcc_dashboard(user)
+        context["engage"] = engage_dashboard(user)  # forces in Engage and their plans
         context["summary"] = dashboards.summary(user)
         context["stale_days"] = settings.STALE_AFTER_DAYS
     context["lead_forces"] = forces_for_lead_reassign(user)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from engage.selectors import item_plan
 from evidence import views as evidence_views
 from evidence.forms import add_evidence_fields
 from evidence.selectors import evidence_of_item
@@ -75,12 +76,11 @@ def item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "stale": is_stale(obj),
             "review_overdue": review_overdue_on_page(obj, timeline),
             "actions": offered,
-            "evidence": evidence_of_item(obj.pk),
+            "evidence": evidence_of_item(obj.pk, request.user),
             "may_remove_evidence": policy.refusal(request.user, Action.REMOVE_EVIDENCE, obj)
             is None,
             "pcc_response": item_response(request.user, obj),
-            "pcc_recordable": policy.refusal(request.user, Action.RECORD_RESPONSE, obj.force_id)
-            is None,
+            "engage_plan": item_plan(request.user, obj),
         },
     )
 

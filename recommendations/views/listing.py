@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Exists, QuerySet
 from django.db.models.functions import Substr
 from django.http import (
     HttpRequest,
     HttpResponse,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
+from markupsafe import Markup
 
+from forces.models import Force, Region
 from forces.selectors import role_of
 from savedsearches.selectors import saved_searches_of
 from tracker.base_url import base_url
@@ -23,9 +33,10 @@ from tracker.downloads import XLSX, csv_download, download
 from tracker.govuk_forms import choices_of
 from tracker.text import extract
 
-from .. import exports
+from .. import counts, exports
 from ..filters import SORTS, ItemFilter
-from ..models import Status, TrackedItem
+from ..models import InspectionReport, Status, TrackedItem
+from ..policy import visible_force_ids
 from ..selectors import (
     is_overdue,
     items_visible_to,
@@ -147,23 +158,27 @@ def filter_order(user: object, filterset: ItemFilter) -> list[str]:
 @require_GET
 def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filterset, qs = _filtered(request)
-    counts = status_counts(request, filterset, qs)
+    by_status, exact = status_counts(request, filterset, qs)
     paginator = Paginator(with_row_facts(qs), 50)
-    # The per-status counts are one aggregate over the same rows; their sum is the
-    # paginator's count, so it needs no COUNT query of its own.
-    paginator.count = sum(c["count"] for c in counts)  # type: ignore[misc]  # a cached_property
-    page = paginator.get_page(request.GET.get("page"))
-    items = list(page.object_list)
+    # The per-status counts' sum is the paginator's count, so it needs no COUNT query of
+    # its own; past the bound, the pages go as far as the bound (and one row on).
+    total: int = sum(c["count"] for c in by_status)  # type: ignore[misc]  # ints
+    paginator.count = total if exact else counts.BOUND + 1  # a cached_property, set
+    asked = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if asked == "last" else asked)
+    items = page_items(page, exact=exact)
     _review_since(items)
     rows = list_rows(items, reverse("recommendations:list"))
     order = filter_order(request.user, filterset)
     empty = filterset.is_valid() and not paginator.count
+    panel = filter_panel(request, filterset, order)
     return render(
         request,
         "recommendations/list.html",
         {
             "filter": filterset,
             "filter_order": order,
+            "filter_html": panel,
             "broader": broader_searches(request, filterset, order) if empty else None,
             "page": page,
             "rows": rows,
@@ -172,29 +187,141 @@ def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "columns": LIST_COLUMNS,
             "may_bulk": may_bulk(request.user),
             "query": _query_without(request, "page"),
-            "status_counts": counts,
+            "status_counts": by_status,
+            "count_exact": exact,
+            "count_bound": counts.BOUND,
+            "exact_href": "?" + _query_with(request, "count", "exact"),
             "saved_views": list(saved_searches_of(request.user)),
         },
     )
 
 
+def _forces_asked(request: HttpRequest, cleaned: dict[str, object]) -> frozenset[int] | None:
+    """The forces a table-answerable filter covers: the person's scope, narrowed by the
+    force and region filters (every force for None)."""
+    chosen = visible_force_ids(request.user)  # type: ignore[arg-type]  # a signed-in user
+    picked = cleaned.get("force")
+    if picked:
+        ids = frozenset(f.pk for f in picked)  # type: ignore[attr-defined]  # Force objects
+        chosen = ids if chosen is None else chosen & ids
+    region = cleaned.get("region")
+    if isinstance(region, Region):
+        ids = frozenset(Force.objects.filter(region=region).values_list("pk", flat=True))
+        chosen = ids if chosen is None else chosen & ids
+    return chosen
+
+
+def _statuses_chosen(filterset: ItemFilter) -> set[str]:
+    """The statuses the status filter keeps (as ItemFilter.filter_status reads it)."""
+    value = set(filterset.form.cleaned_data.get("status") or ["all"])
+    if "all" in value:
+        return {s.slug for s in filterset.statuses}
+    return {
+        s.slug for s in filterset.statuses if s.slug in value or ("open" in value and s.is_open)
+    }
+
+
+# Parameters that do not change the filter panel's markup beyond the sort's hidden field.
+PANEL_NEUTRAL = ("page", "count")
+PANEL_SECONDS = 24 * 60 * 60
+
+
+def reference_version() -> str:
+    """A version of the reference data the filter panel shows, in one small query: the
+    forces, regions, statuses, themes and reports, each by its newest history row (every
+    edit in the admin or a service writes one) and, for reports (which the seeder writes
+    in bulk), their number and highest id."""
+    tables = [
+        "forces_historicalforce",
+        "forces_historicalregion",
+        "recommendations_historicalstatus",
+        "recommendations_historicaltheme",
+        "recommendations_historicalinspectionreport",
+    ]
+    parts = [f"(SELECT max(history_id) FROM {t})" for t in tables]  # noqa: S608  # our names
+    parts += [
+        "(SELECT count(*) FROM recommendations_inspectionreport)",
+        "(SELECT max(id) FROM recommendations_inspectionreport)",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608  # nosec B608  # our own names
+        return ":".join(str(v) for v in cursor.fetchone())
+
+
+def filter_panel(request: HttpRequest, filterset: ItemFilter, order: list[str]) -> Markup | None:
+    """The filter panel's markup, from the cache when no filter is chosen (the default
+    list, any sort or page): one key per reference-data version, role, scope (the
+    sorted ids of its forces and, for a scoped person, of its reports), sort and
+    language, so the keys are finite. None (rendered by the page) when a filter is
+    chosen or wrong."""
+    chosen = [
+        k for k, v in request.GET.lists() if k not in PANEL_NEUTRAL and k != "sort" and any(v)
+    ]
+    if chosen or not filterset.is_valid():
+        return None
+    spec = role_of(request.user)
+    force_ids = visible_force_ids(request.user)  # type: ignore[arg-type]  # a signed-in user
+    scope = "all"
+    if force_ids is not None:
+        reports = getattr(filterset, "report_ids", None)
+        if reports is None:
+            reports = counts.report_ids_with_items(force_ids)
+        scope = ",".join(map(str, sorted(force_ids))) + "|" + ",".join(map(str, reports))
+    sort = request.GET.get("sort", "")
+    language = translation.get_language() or ""
+    raw = "|".join([reference_version(), spec.slug if spec else "", scope, sort, language])
+    key = "list-filters:" + hashlib.sha256(raw.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "recommendations/_list_filters.html",
+            {"filter": filterset, "filter_order": order},
+            request=request,
+        )
+        cache.set(key, html, PANEL_SECONDS)
+    return Markup(html)  # noqa: S704  # nosec B704  # our own template's output
+
+
+def page_items(page: Page, *, exact: bool) -> list[TrackedItem]:
+    """The page's rows. A page in the second half of an exact count is read from the
+    far end of the sort's index (the order reversed, then the rows turned back), so the
+    last page reads 50 rows, not every row before them: OFFSET walks what it skips."""
+    paginator = page.paginator
+    count = paginator.count
+    start, end = page.start_index() - 1, page.end_index()
+    if not exact or page.number <= paginator.num_pages // 2 or end <= start:
+        return list(page.object_list)
+    items: QuerySet[TrackedItem] = paginator.object_list  # type: ignore[assignment]  # a QuerySet
+    rows = items.reverse()[count - end : count - start]
+    return list(reversed(list(rows)))
+
+
 def status_counts(
     request: HttpRequest, filterset: ItemFilter, qs: QuerySet[TrackedItem]
-) -> list[dict[str, object]]:
-    """How many of the filtered rows are in each status (one aggregate query), in the
-    statuses' order, each with the link that narrows the list to that status."""
+) -> tuple[list[dict[str, object]], bool]:
+    """How many of the filtered rows are in each status, in the statuses' order, each
+    with the link that narrows the list to that status; and whether the counts are
+    exact. A filter of scope, status, report, force or region reads the counts table
+    (recommendations.counts: no scan of items); any other is counted from the items up
+    to counts.BOUND, or exactly when the address asks (`count=exact`)."""
     if not filterset.is_valid():
-        return []
-    found = dict(
-        qs.order_by()
-        .prefetch_related(None)
-        .values_list("status_id")
-        .annotate(n=Count("id"))
-        .values_list("status_id", "n")
-    )
+        return [], True
+    cleaned = filterset.form.cleaned_data
+    if counts.table_answers(cleaned):
+        report = cleaned.get("report")
+        found = counts.by_status(
+            _forces_asked(request, cleaned),
+            [report.pk] if isinstance(report, InspectionReport) else None,
+        )
+        exact = True
+    else:
+        exact_asked = request.GET.get("count") == "exact"
+        bounded = counts.bounded_by_status(qs, limit=None if exact_asked else counts.BOUND)
+        found, exact = bounded.by_status, bounded.exact
+    chosen = _statuses_chosen(filterset)
     rows = []
     for status in filterset.statuses:
-        if not found.get(status.slug):
+        if status.slug not in chosen or not found.get(status.slug):
             continue
         params = request.GET.copy()
         params.pop("page", None)
@@ -207,7 +334,7 @@ def status_counts(
                 "href": "?" + params.urlencode(),
             }
         )
-    return rows
+    return rows, exact
 
 
 @require_GET
@@ -374,3 +501,36 @@ def sort_links(request: HttpRequest) -> dict[str, dict[str, str]]:
         params["sort"] = "-updated"
         links["updated"]["href"] = "?" + params.urlencode()
     return links
+
+
+REPORT_QUERY_MAX = 100  # characters of `q` read; the rest is ignored
+REPORT_RESULTS = 20
+
+
+@require_GET
+def reports_json(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The report picker's options (`?q=` words of the title, up to 20, newest first):
+    the reports the person's list may be filtered by (every report, or those with items
+    in their scope, from the counts table), so the page need not carry them all for the
+    autocomplete. Signed in (LoginRequiredMiddleware), rate limited per person."""
+    limited = is_ratelimited(
+        request,
+        group="reports-json",
+        key=lambda group, request: str(request.user.pk),
+        rate=getattr(settings, "REPORTS_JSON_RATE", "300/m"),  # a person typing: ample
+        increment=True,
+    )
+    if limited:
+        return JsonResponse({"error": "Too many requests: wait a minute"}, status=429)
+    words = request.GET.get("q", "")[:REPORT_QUERY_MAX].split()
+    reports = InspectionReport.objects.order_by("-published", "title")
+    force_ids = visible_force_ids(request.user)
+    if force_ids is not None:
+        reports = reports.filter(pk__in=counts.report_ids_with_items(force_ids))
+    for word in words[:10]:
+        reports = reports.filter(title__icontains=word)
+    results = [
+        {"value": slug, "label": title}
+        for slug, title in reports.values_list("slug", "title")[:REPORT_RESULTS]
+    ]
+    return JsonResponse({"results": results})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -125,6 +127,8 @@ def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                                 text=data["text"],
                                 number=data["number"],
                                 cause_of_concern=data["cause_of_concern"],
+                                accelerated=bool(data.get("accelerated")),
+                                letter_date=data.get("letter_date"),
                             )
                         ],
                     )
@@ -135,7 +139,7 @@ def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     reference = created[0].finding.reference if created else "The finding"
                     messages.success(
                         request,
-                        f"{reference} issued to {n} force{'s' if n != 1 else ''}: "
+                        f"{reference} issued to {n} recipient{'s' if n != 1 else ''}: "
                         f"{n} new item{'s' if n != 1 else ''}"
                         + (", public on the monitoring portal" if _public_now(obj) else ""),
                     )
@@ -172,6 +176,7 @@ def _finding_check(
             "report": report,
             "reference": reference,
             "forces": chosen,
+            "groups": _by_kind(chosen),
             "all_forces": bool(data.get("all_forces")),
             "public_now": _public_now(report),
             # What was entered, carried to the confirmation as it was cleaned.
@@ -180,8 +185,31 @@ def _finding_check(
                 ("number", data["number"]),
                 ("cause_of_concern", data["cause_of_concern"]),
                 ("text", data["text"]),
+                *([("accelerated", "on")] if data.get("accelerated") else []),
+                *_date_parts("letter_date", data.get("letter_date")),
                 *([("all_forces", "on")] if data.get("all_forces") else []),
-                *(() if data.get("all_forces") else (("forces", f.pk) for f in chosen)),
+                *(
+                    ("forces", f.pk)
+                    for f in chosen
+                    if not data.get("all_forces") or f.kind != Force.Kind.FORCE
+                ),
             ],
         },
     )
+
+
+def _date_parts(name: str, on: dt.date | None) -> list[tuple[str, object]]:
+    """A date as the three boxes of a GOV.UK date input post it."""
+    if on is None:
+        return []
+    return [(f"{name}_0", on.day), (f"{name}_1", on.month), (f"{name}_2", on.year)]
+
+
+def _by_kind(chosen: list[Force]) -> list[tuple[str, list[Force]]]:
+    """The chosen recipients grouped as the form offers them (police forces, national
+    bodies, PCC offices), for the check page to say which they are."""
+    return [
+        (legend, [f for f in chosen if f.kind == kind])
+        for kind, legend in forms.FindingForm.GROUPS
+        if any(f.kind == kind for f in chosen)
+    ]

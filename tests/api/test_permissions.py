@@ -62,12 +62,15 @@ BODIES = {
     },
 }
 # Reads of everything a signed-in person may see (no item scope): GET only.
-GLOBAL_ENDPOINTS = ["api:items", "api:reports", "api:report", "api:schema"]
+GLOBAL_ENDPOINTS = ["api:items", "api:recipients", "api:reports", "api:report", "api:schema"]
 # A finding: visible when one of its forces' copies is.
 FINDING_ENDPOINTS = ["api:finding"]
 # Pages for people signed in with a session (tests below), not tokens.
 SESSION_PAGES = {"api:tokens", "api:token_revoke", "api:docs"}
+# Engage's endpoints: their matrix is tests/api/test_engage.py.
+ENGAGE_ENDPOINTS = {"api:monitoring_stage", "api:plan_actions", "api:plan_action_updates"}
 TOKEN_ENDPOINTS = set(ITEM_ENDPOINTS) | set(GLOBAL_ENDPOINTS) | set(FINDING_ENDPOINTS)
+TOKEN_ENDPOINTS |= ENGAGE_ENDPOINTS
 API_URL_NAMES = TOKEN_ENDPOINTS | SESSION_PAGES
 
 ROLES = list(PEOPLE)

@@ -267,6 +267,6 @@ def test_the_closure_journey_works_without_javascript(open_as, story, shots):
     expect(inspector.locator(".moj-filter-tags")).to_contain_text("Gloucestershire")
     inspector.locator(".app-filter-toggle__summary").click()
     inspector.get_by_role(
-        "link", name="Remove this filter: Force Gloucestershire Constabulary"
+        "link", name="Remove this filter: Force or other recipient Gloucestershire Constabulary"
     ).click()
     expect(inspector.locator(".moj-filter-tags")).not_to_contain_text("Gloucestershire")

@@ -26,7 +26,7 @@ def national(story, people):
     lead = people["lead.sw"]
     admin = people["admin"]
     proposed = []
-    for force in Force.objects.order_by("name"):
+    for force in Force.objects.police().order_by("name"):  # every police force
         item = make_item(force=force, finding=finding)
         if force.region.slug == "south-west":
             services.status_change(item=item, by=admin, to=Status.BEING_PROGRESSED)

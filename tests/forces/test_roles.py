@@ -17,12 +17,13 @@ FROZEN = {
         "recommendations.migrations.0002_reference_data_roles_append_only"
     ).ROLE_PERMISSIONS.items()
 }
-# Permissions that came later, granted by their own migrations.
-for later in ("0014_pcc_response", "0018_reopen_item"):
-    for group, perms in importlib.import_module(
-        f"recommendations.migrations.{later}"
-    ).GRANTS.items():
-        FROZEN[group] = FROZEN[group] + perms
+# Permissions that came later, granted (and taken away) by their own migrations.
+for later in ("0014_pcc_response", "0018_reopen_item", "0021_recipients_engage_welsh"):
+    migration = importlib.import_module(f"recommendations.migrations.{later}")
+    for group, perms in migration.GRANTS.items():
+        FROZEN[group] = FROZEN.get(group, []) + perms
+    for group, perms in getattr(migration, "REVOKES", {}).items():
+        FROZEN[group] = [p for p in FROZEN[group] if p not in perms]
 
 
 def test_the_migrations_frozen_copy_matches_the_role_table():

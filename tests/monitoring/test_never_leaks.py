@@ -49,11 +49,15 @@ class _Links(HTMLParser):
             self._select = None
 
 
+ROOTS = ("/monitoring/", "/cy/monitoring/")  # the public site in English and in Welsh
+
+
 def crawl(client: Client) -> dict[str, str]:
-    """Every page under /monitoring/ (and the redirects into it) an anonymous visitor
-    can reach from /monitoring/ by links and filter values: {url: body}."""
+    """Every page under /monitoring/ and /cy/monitoring/ (and the redirects into them)
+    an anonymous visitor can reach from either by links (the language toggle among
+    them) and filter values: {url: body}. Every link must work (200)."""
     seen: dict[str, str] = {}
-    queue = ["/monitoring/", "/monitoring/data.csv", "/monitoring/data.json"]
+    queue = [f"{root}{name}" for root in ROOTS for name in ("", "data.csv", "data.json")]
     while queue:
         address = queue.pop()
         if address in seen:
@@ -71,13 +75,14 @@ def crawl(client: Client) -> dict[str, str]:
         parser = _Links()
         parser.feed(body)
         found = list(parser.links)
-        if urlsplit(address).path == "/monitoring/" and "?" not in address:
+        path = urlsplit(address).path
+        if path in ROOTS and "?" not in address:
             for name, values in {**parser.selects, **parser.checkboxes}.items():
-                found += [f"/monitoring/?{name}={value}" for value in values]
+                found += [f"{path}?{name}={value}" for value in values]
         for href in found:
             target = urljoin("http://testserver" + address, href.replace("&amp;", "&"))
             parts = urlsplit(target)
-            if parts.netloc != "testserver" or not parts.path.startswith("/monitoring/"):
+            if parts.netloc != "testserver" or not parts.path.startswith(ROOTS):
                 continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return seen
@@ -135,14 +140,17 @@ def test_the_whole_public_site_shows_no_internal_marker(people, make_user):
 
     pages = crawl(Client())
 
-    item_page = f"/monitoring/gloucestershire/{item.portal_id}/"
-    assert item_page in pages
-    assert f"{item_page}portal-page.txt" in pages
-    assert "/monitoring/gloucestershire/" in pages
-    assert f"/monitoring/findings/{item.finding_id}/" in pages  # this finding in every force
-    assert any(a.startswith("/monitoring/?status=") for a in pages)  # filter values
-    assert "PUBLIC-MARKER-6" in pages[item_page]
-    assert "PUBLIC-MARKER-6" in pages[f"{item_page}portal-page.txt"]
+    for root in ROOTS:  # both languages, every page
+        item_page = f"{root}gloucestershire/{item.portal_id}/"
+        assert item_page in pages
+        assert f"{item_page}portal-page.txt" in pages
+        assert f"{root}gloucestershire/" in pages
+        assert f"{root}findings/{item.finding_id}/" in pages  # this finding in every force
+        assert any(a.startswith(f"{root}?status=") for a in pages)  # filter values
+        assert "PUBLIC-MARKER-6" in pages[item_page]
+        assert "PUBLIC-MARKER-6" in pages[f"{item_page}portal-page.txt"]
+    # The Welsh page shows the English comment (no Welsh yet) marked as English.
+    assert '<div lang="en">' in pages[f"/cy/monitoring/gloucestershire/{item.portal_id}/"]
     for address, body in pages.items():
         assert "INTERNAL-MARKER" not in body, address
         assert "AUTHOR-MARKER" not in body, address  # no author is ever named

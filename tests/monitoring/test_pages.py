@@ -131,6 +131,12 @@ def test_open_data_files(published):
         "status",
         "last_public_update",
         "public_page_url",
+        # issue 30: appended
+        "text",
+        "text_cy",
+        "cause_of_concern",
+        "cause_of_concern_cy",
+        "public_updates_cy",
     ]
     assert len(rows) == 1
     row = rows[0]
@@ -247,7 +253,7 @@ def test_query_budgets(published, django_assert_max_num_queries):
         client.get(f"/monitoring/gloucestershire/{published.portal_id}/")
     with django_assert_max_num_queries(7):
         client.get("/monitoring/", {"q": "progress", "status": Status.BEING_PROGRESSED})
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # with its monitoring stage (engage)
         client.get("/monitoring/gloucestershire/")
     with django_assert_max_num_queries(3):
         client.get(f"/monitoring/gloucestershire/{published.portal_id}/portal-page.txt")

@@ -88,11 +88,12 @@ def items(people):
 
 
 def test_old_columns_keep_their_order_and_the_new_ones_follow(client_as, items):
-    assert exports.HEADERS == OLD + NEW
+    # issue 28 appended the recipient's kind to the list's exports
+    assert exports.HEADERS == OLD + NEW + ["recipient_kind"]
     header, _ = csv_dicts(client_as("inspector"))
-    assert header == OLD + NEW
+    assert header == OLD + NEW + ["recipient_kind"]
     sheet = load_workbook(io.BytesIO(client_as("inspector").get(XLSX).content)).active
-    assert [c.value for c in sheet[1]] == OLD + NEW
+    assert [c.value for c in sheet[1]] == OLD + NEW + ["recipient_kind"]
     assert CSV_HEADERS == FINDING_OLD + NEW
 
 

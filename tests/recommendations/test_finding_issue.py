@@ -100,7 +100,8 @@ def test_a_single_force_report_lists_its_one_force_only(client_as, people):
 def test_a_force_reports_first_finding_goes_to_exactly_one_force(client_as, people):
     report = ReportFactory(kind="force", response_required=True)
     html = client_as("admin").get(url(report)).content.decode()
-    assert len(offered(html)) == Force.objects.count()  # its force is not known yet
+    # its force is not known yet: any police force (never a national body or PCC office)
+    assert len(offered(html)) == Force.objects.police().count() == 44
     radios = [i for i in re.findall(r"<input[^>]*>", html) if 'name="forces"' in i]
     assert radios and all('type="radio"' in i for i in radios)
     assert not any("checked" in i for i in radios)  # nothing preselected
@@ -118,10 +119,11 @@ def test_a_force_reports_first_finding_goes_to_exactly_one_force(client_as, peop
     assert not report.findings.exists()
 
 
-def test_a_national_report_lists_every_force_and_an_all_choice(client_as):
+def test_a_national_report_lists_every_recipient_and_an_all_choice(client_as):
     report = ReportFactory(kind="thematic")
     html = client_as("admin").get(url(report)).content.decode()
-    assert len(offered(html)) == Force.objects.count() == 44
+    # every recipient: the 44 police forces, the national bodies and the PCC offices
+    assert len(offered(html)) == Force.objects.count() == 92
     assert "All the report&#39;s forces (44)" in html
 
 

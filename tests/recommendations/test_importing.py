@@ -289,7 +289,7 @@ def test_export_then_import_into_an_empty_database_round_trips(
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "TRUNCATE evidence_evidence, recommendations_timelineentry,"
-            " recommendations_historicaltrackeditem,"
+            " recommendations_timelineentrywelsh, recommendations_historicaltrackeditem,"
             " recommendations_historicaltrackeditem_themes"
         )
     TrackedItem.objects.all().delete()

@@ -243,9 +243,11 @@ def test_a_filter_that_empties_the_list_is_named_with_a_link_that_removes_it(
             r"<a class=\"govuk-link\" href=\"([^\"]+)\">Remove the filter ‘([^’]+)’</a>", html
         )
     )
-    assert set(links) == {"Overdue: Yes", "Force: Gloucestershire Constabulary"}
+    assert set(links) == {"Overdue: Yes", "Force or other recipient: Gloucestershire Constabulary"}
     assert rows_of(client, links["Overdue: Yes"]) == [world["glos"].pk]
-    assert rows_of(client, links["Force: Gloucestershire Constabulary"]) == [world["dc"].pk]
+    assert rows_of(client, links["Force or other recipient: Gloucestershire Constabulary"]) == [
+        world["dc"].pk
+    ]
     assert "closed item" not in html  # no closed item matches: not offered
 
 

@@ -6,13 +6,15 @@ import io
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from forces.models import Force
 from forces.users import user_set_role
 from recommendations import policy, services
 from recommendations.models import ClosureProposal, Status, TimelineEntry, TrackedItem
 from tests import oracle
-from tests.conftest import PEOPLE
+from tests.conftest import PEOPLE, sign_in
 from tests.factories import FindingFactory, ReportFactory, make_item
 
 SCOPES = {
@@ -48,7 +50,7 @@ ALLOW_LIST = {
     "accessibility",
     "moj_asset",
 }
-LOGIN_ONLY = {"password_change", "password_change_done"}
+LOGIN_ONLY = {"password_change", "password_change_done", "language"}  # language: issue 30
 SESSION_PAGES = ["session_extend"]
 TWO_FACTOR_PAGES = {
     "two_factor_verify",
@@ -116,10 +118,17 @@ def test_the_oracle_covers_every_action_of_the_policy():
     assert set(oracle.STATE) == set(oracle.MAY)
 
 
+def public_words(item):
+    """The item's public entry with words ("Authorised for closure."), for add-welsh."""
+    entry = TimelineEntry.objects.filter(item=item, visibility="public").exclude(text="").first()
+    return entry.pk if entry else ""
+
+
 def valid_post(action, item, proposer):
     return {
         "progress-update": {"text": "Update from the force"},
         "comment": {"text": "A comment", "visibility": "internal"},
+        "add-welsh": {"entry": public_words(item), "text": "Awdurdodwyd i'w gau."},
         "owner": {
             "owner_name": "Lee",
             "owner_rank": "Supt",
@@ -236,6 +245,12 @@ def test_global_pages_matrix(client_as, role, name, method):
     assert TrackedItem.objects.count() == count_before
 
 
+def engage_url_names():
+    from tests.engage.test_permissions import ENGAGE_PAGES
+
+    return ENGAGE_PAGES
+
+
 def api_url_names():
     from tests.api.test_permissions import API_URL_NAMES
 
@@ -269,6 +284,8 @@ def test_every_url_is_in_the_matrix_or_allow_listed():
     covered |= set(EVIDENCE_PAGES)
     covered |= set(PUBLIC_PAGES)
     covered |= SIGN_IN_STEPS | scim_url_names()
+    covered |= set(engage_url_names())  # their matrix: tests/engage/test_permissions.py
+    covered |= {"recommendations:reports_json"}  # its matrix: tests/recommendations/test_counts.py
     missing = [
         name
         for name in all_url_names()
@@ -476,23 +493,46 @@ def test_saved_view_pages_matrix(client_as, make_user, role, owner, method):
 RESPONSE_PAGES = ["responses:record", "responses:csv"]
 
 
+# The PCC's s.55 response (issue 28) is written by the force's PCC office, whose scope is
+# its PCC office recipient and who reads (only) the police force it serves; liaison leads
+# and administrators record responses too (the inspectorate tracks them); the force's
+# own liaison officers no longer do. Hand-written here, never read from the policy.
+RESPONSE_WRITERS = {
+    "pcc-office": frozenset({"own"}),
+    "liaison-lead": frozenset({"own"}),
+    "admin": frozenset(SCOPES),
+}
+RESPONSE_ROLES = [*PEOPLE, *(() if "pcc-office" in PEOPLE else ("pcc-office",))]
+
+
 def may_record_response(role, scope):
-    return oracle.may_for_force(role, scope, "record-response")
+    return scope in RESPONSE_WRITERS.get(role, ())
+
+
+def sees_response(role, scope):
+    """The PCC office of Gloucestershire sees the items of Gloucestershire (`own`) only."""
+    return scope == "own" if role == "pcc-office" else sees(role, scope)
+
+
+def response_client(client_as, make_user, role):
+    if role in PEOPLE:
+        return client_as(role)
+    return client_as(make_user(role, force_slugs=[SCOPES["own"]]))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", PEOPLE)
+@pytest.mark.parametrize("role", RESPONSE_ROLES)
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_pcc_response_pages_matrix(client_as, role, scope, method):
-    """The response form: 404 outside scope, 403 for those who see but may not record,
-    and a change only for those who may. The CSV: every signed-in person, their scope's
-    rows only."""
+def test_pcc_response_pages_matrix(client_as, make_user, role, scope, method):
+    """The response form: 404 outside scope, 403 for those who see but may not record
+    (the force's liaison officers among them), and a change only for those who may. The
+    CSV: every signed-in person, their scope's rows only."""
     from responses.models import PccResponse
 
     report = ReportFactory(slug="peel-2016", response_required=True)
     item = make_item(force=SCOPES[scope], finding=FindingFactory(report=report))
-    client = client_as(role)
+    client = response_client(client_as, make_user, role)
     form_url = reverse("responses:record", args=[report.slug, SCOPES[scope]])
     data = {
         "received_0": "1",
@@ -502,7 +542,7 @@ def test_pcc_response_pages_matrix(client_as, role, scope, method):
         f"answer_{item.pk}": "accepted",
     }
     response = client.get(form_url) if method == "GET" else client.post(form_url, data)
-    if not sees(role, scope):
+    if not sees_response(role, scope):
         expected = 404
     elif not may_record_response(role, scope):
         expected = 403
@@ -518,7 +558,10 @@ def test_pcc_response_pages_matrix(client_as, role, scope, method):
     assert download.status_code == 200
     lines = download.content.decode().splitlines()
     assert lines[0] == "force,report,published,due,received,response_url,reference,answer"
-    assert len(lines) == (2 if sees(role, scope) else 1)
+    assert len(lines) == (2 if sees_response(role, scope) else 1)
+    # The report page offers the form exactly to those who may use it.
+    page = client.get(reverse("recommendations:report", args=[report.slug]))
+    assert (form_url in page.content.decode()) == (expected == 200)
 
 
 # The national view (issue 16): a finding's page and its CSV show the copies of the
@@ -666,6 +709,7 @@ PUBLIC_PAGES = [
     "monitoring:portal_page",
     "monitoring:legacy",
     "monitoring:every_force",
+    "monitoring:engage",
 ]
 
 
@@ -730,3 +774,160 @@ def test_force_lead_page_matrix(client_as, proposer, role, scope, method):
         assert snapshot(item) != before
     else:
         assert snapshot(item) == before
+
+
+# --- Recipients beyond the 44 forces (issue 28): the PCC office's role, a PCC office's
+# own items, and a national body's (own recipient / same group / other). The expected
+# answers are the oracle's (ALL_SCOPES); the people and items are built once for the
+# class (`recipient_world`, inside a transaction rolled back after it) and each action
+# is tried inside a savepoint rolled back after it, so the class stays quick.
+
+RECIPIENT_SLUGS = {
+    **SCOPES,
+    "own-pcc-office": "gloucestershire-pcc",
+    "own-recipient": "college-of-policing",
+    "same-group": "npcc",
+    "other-group": "gloucestershire",
+}
+# The people the national scopes are seen from: the College of Policing's officer and
+# lead, the National region's chief of staff; the rest as everywhere else.
+NATIONAL_PEOPLE = {
+    "liaison-officer": dict(role="liaison-officer", force_slugs=["college-of-policing"]),
+    "liaison-lead": dict(role="liaison-lead", force_slugs=["college-of-policing"]),
+    "chief-of-staff": dict(role="chief-of-staff", region_slug="national"),
+    "inspector": dict(role="inspector"),
+    "admin": dict(role="admin"),
+    "pcc-office": dict(role="pcc-office", force_slugs=["gloucestershire"]),
+}
+FORCE_PEOPLE = {**PEOPLE, "pcc-office": NATIONAL_PEOPLE["pcc-office"]}
+STATES = ("awaiting-review", "being-progressed", "proposed", "complete", "recheck-due")
+# (role, scope): the PCC office against the three force scopes (the other roles have
+# them above), and every role against a PCC office's items and a national body's.
+RECIPIENT_CASES = [("pcc-office", scope) for scope in oracle.SCOPES] + [
+    (role, scope) for scope in oracle.RECIPIENT_SCOPES for role in oracle.ALL_ROLES
+]
+
+
+def _item_in_state(state, slug, proposer, deciders):
+    item = make_item(force=slug)
+    if state != "awaiting-review":
+        services.status_change(item=item, by=proposer, to=Status.BEING_PROGRESSED)
+    if state in ("proposed", "complete", "recheck-due"):
+        services.closure_propose(verified_by="documents", item=item, by=proposer, reason="Met")
+    if state in ("complete", "recheck-due"):
+        services.closure_authorise(item=item, by=deciders[item.force.region.slug])
+    if state == "recheck-due":
+        TrackedItem.objects.filter(pk=item.pk).update(recheck_on=item.last_entry_on)
+    return item.pk
+
+
+@pytest.fixture(scope="class")
+def recipient_world(django_db_setup, django_db_blocker):
+    """The people (`force` and `national`, by role), another lead who proposes, and an
+    item per scope and state, built once and rolled back after the class."""
+    from django.db import transaction
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        people = {}
+        for group, specs in (("force", FORCE_PEOPLE), ("national", NATIONAL_PEOPLE)):
+            people[group] = {}
+            for role, spec in specs.items():
+                user, _ = user_set_role(
+                    username=f"{group}-{role}", password="pw-for-tests-1", **spec
+                )
+                TOTPDevice.objects.create(user=user, name="Tests", confirmed=True)
+                people[group][role] = user
+        proposer, _ = user_set_role(
+            username="recipient-proposer",
+            role="liaison-lead",
+            force_slugs=sorted(set(RECIPIENT_SLUGS.values())),
+        )
+        deciders = {
+            region: user_set_role(
+                username=f"decider-{region}", role="chief-of-staff", region_slug=region
+            )[0]
+            for region in set(
+                Force.objects.filter(slug__in=RECIPIENT_SLUGS.values()).values_list(
+                    "region__slug", flat=True
+                )
+            )
+        }
+        items = {
+            (scope, state): _item_in_state(state, slug, proposer, deciders)
+            for scope, slug in RECIPIENT_SLUGS.items()
+            for state in STATES
+        }
+        yield {"people": people, "proposer": proposer, "items": items}
+        transaction.set_rollback(True)
+
+
+def _person(world, role, scope):
+    group = "national" if scope in ("own-recipient", "same-group", "other-group") else "force"
+    return world["people"][group][role]
+
+
+def _expected(role, scope, action, method):
+    if not oracle.sees(role, scope):
+        return 404
+    if not oracle.may(role, scope, action):
+        return 403
+    return 200 if method == "GET" else 302
+
+
+@pytest.mark.django_db
+class TestRecipientMatrix:
+    @pytest.mark.parametrize("role,scope", RECIPIENT_CASES)
+    def test_actions(self, recipient_world, role, scope):
+        """Every action on an item of the scope, GET and POST, as the oracle says; a
+        refused POST changes nothing, an allowed one changes the item."""
+        from django.db import transaction
+
+        client = sign_in(Client(), _person(recipient_world, role, scope))
+        proposer = recipient_world["proposer"]
+        wrong = []
+        for action in oracle.MAY:
+            with transaction.atomic():
+                item = TrackedItem.objects.get(
+                    pk=recipient_world["items"][(scope, oracle.STATE[action])]
+                )
+                url = reverse("recommendations:action", args=[item.pk, action])
+                before = snapshot(item)
+                got = (
+                    client.get(url).status_code,
+                    client.post(url, valid_post(action, item, proposer)).status_code,
+                )
+                want = tuple(_expected(role, scope, action, m) for m in ("GET", "POST"))
+                changed = snapshot(item) != before
+                if got != want or changed != (want[1] == 302):
+                    wrong.append((action, got, want, changed))
+                transaction.set_rollback(True)
+        assert wrong == []
+
+    @pytest.mark.parametrize("role,scope", RECIPIENT_CASES)
+    def test_pages(self, recipient_world, role, scope):
+        """The item's pages, its finding's national view and CSV, and the recipient's
+        liaison-lead page: found only in scope; the lead page as the oracle says."""
+        from django.db import transaction
+
+        client = sign_in(Client(), _person(recipient_world, role, scope))
+        item = TrackedItem.objects.get(pk=recipient_world["items"][(scope, "awaiting-review")])
+        seen = 200 if oracle.sees(role, scope) else 404
+        for name in ITEM_PAGES:
+            assert client.get(reverse(name, args=[item.pk])).status_code == seen, name
+        for name in FINDING_PAGES:
+            assert client.get(reverse(name, args=[item.finding_id])).status_code == seen, name
+        url = reverse("recommendations:force_lead", args=[RECIPIENT_SLUGS[scope]])
+        if not oracle.sees(role, scope):
+            expected = 404
+        elif not oracle.may_for_force(role, scope, "assign-force-lead"):
+            expected = 403
+        else:
+            expected = 200
+        assert client.get(url).status_code == expected
+        with transaction.atomic():
+            before = snapshot(item)
+            posted = client.post(url, {"lead": recipient_world["proposer"].pk, "confirm": "yes"})
+            assert posted.status_code == (302 if expected == 200 else expected)
+            assert (snapshot(item) != before) == (expected == 200)
+            transaction.set_rollback(True)

@@ -283,7 +283,7 @@ def test_publishing_a_national_report_issues_one_item_per_force(people, today):
         published=today,
         kind="national",
         findings=[services.FindingInput(kind="recommendation", number=1, text="Do it.")],
-        forces=Force.objects.all(),
+        forces=Force.objects.police(),
     )
     items = TrackedItem.objects.filter(finding__report=report)
     assert items.count() == 44

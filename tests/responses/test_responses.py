@@ -1,5 +1,6 @@
-"""The police and crime commissioner's response: due dates, the service's rules, the form,
-the report and item pages, the dashboards, the list filter, the CSV and the reminders."""
+"""The police and crime commissioner's response: due dates, the service's rules (the PCC
+office writes it, the force's liaison officers do not), the form, the report and item
+pages, the dashboards, the list filter, the CSV and the reminders."""
 
 import csv
 import datetime as dt
@@ -33,6 +34,12 @@ TODAY = dt.date(2025, 6, 2)
 def frozen_today():
     with time_machine.travel(dt.datetime.combine(TODAY, dt.time(9, 0)), tick=False):
         yield
+
+
+@pytest.fixture
+def pcc(make_user):
+    """The Gloucestershire PCC office's person (scope: gloucestershire-pcc)."""
+    return make_user("pcc-office", "pcc.glos", force_slugs=["gloucestershire"])
 
 
 def report_of(kind="force", published=TODAY - dt.timedelta(days=70), **kwargs):
@@ -86,16 +93,40 @@ def test_the_response_is_due_56_days_after_publication(published, due):
 
 
 @pytest.mark.django_db
-def test_an_officer_records_the_response_with_an_answer_per_recommendation(people):
+def test_the_pcc_office_records_the_response_with_an_answer_per_recommendation(pcc):
     report = report_of()
     items = issued(report)["gloucestershire"]
     answers = {items[0].pk: "accepted", items[1].pk: "partly-accepted"}
-    response = record(report, "gloucestershire", people["liaison-officer"], items, answers=answers)
+    response = record(report, "gloucestershire", pcc, items, answers=answers)
+    assert response.force.slug == "gloucestershire"  # the police force's response
     assert response.received == TODAY - dt.timedelta(days=3)
     assert dict(response.answers.values_list("item_id", "answer")) == answers
     assert response.history.get().history_change_reason == "Recorded"
-    assert response.history.get().history_user == people["liaison-officer"]
+    assert response.history.get().history_user == pcc
     assert ResponseAnswer.history.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_forces_liaison_officer_no_longer_records_its_pccs_response(people):
+    report = report_of()
+    items = issued(report)["gloucestershire"]
+    with pytest.raises(errors.NotPermitted) as refused:
+        record(report, "gloucestershire", people["liaison-officer"], items)
+    assert refused.value.http_status == 403
+    assert not PccResponse.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_a_police_force_has_a_pcc_response(people):
+    """A national body or a PCC office as a recipient owes no s.55 response."""
+    report = report_of(kind="thematic")
+    InspectionReport.objects.filter(pk=report.pk).update(response_required=True)
+    report.refresh_from_db()
+    items = issued(report, forces=("college-of-policing", "gloucestershire-pcc"))
+    for slug in items:
+        with pytest.raises(services.NoResponseNeeded):
+            record(report, slug, people["admin"], items[slug])
+    assert not PccResponse.objects.exists()
 
 
 @pytest.mark.django_db
@@ -125,15 +156,20 @@ def test_chiefs_of_staff_and_inspectors_see_but_do_not_record(people, role):
 
 
 @pytest.mark.django_db
-def test_an_officer_cannot_record_another_forces_response(people):
+def test_a_pcc_office_cannot_record_another_forces_response(people, pcc):
     report = report_of(kind="national")
     report.response_required = True
     report.save()
-    items = issued(report, forces=("gloucestershire", "west-midlands"))
-    with pytest.raises(errors.NotPermitted):
-        record(report, "west-midlands", people["liaison-officer"], items["west-midlands"])
+    items = issued(report, forces=("gloucestershire", "west-midlands", "devon-and-cornwall"))
+    for slug in ("west-midlands", "devon-and-cornwall"):
+        with pytest.raises(errors.NotPermitted):
+            record(report, slug, pcc, items[slug])
     record(report, "west-midlands", people["admin"], items["west-midlands"])
-    assert PccResponse.objects.get().force.slug == "west-midlands"
+    record(report, "gloucestershire", pcc, items["gloucestershire"])
+    assert set(PccResponse.objects.values_list("force__slug", flat=True)) == {
+        "west-midlands",
+        "gloucestershire",
+    }
 
 
 @pytest.mark.django_db
@@ -147,11 +183,11 @@ def test_an_officer_cannot_record_another_forces_response(people):
         ({"url": "https://"}, "url", "starting with https://"),
     ],
 )
-def test_bad_input_is_refused_naming_the_field(people, change, field, message):
+def test_bad_input_is_refused_naming_the_field(pcc, change, field, message):
     report = report_of()
     items = issued(report)["gloucestershire"]
     with pytest.raises(errors.DomainError) as refused:
-        record(report, "gloucestershire", people["liaison-officer"], items, **change)
+        record(report, "gloucestershire", pcc, items, **change)
     assert refused.value.field == field
     assert message in refused.value.message
     assert refused.value.http_status == 400
@@ -159,10 +195,10 @@ def test_bad_input_is_refused_naming_the_field(people, change, field, message):
 
 
 @pytest.mark.django_db
-def test_every_recommendation_needs_a_known_answer(people):
+def test_every_recommendation_needs_a_known_answer(pcc):
     report = report_of()
     items = issued(report)["gloucestershire"]
-    officer = people["liaison-officer"]
+    officer = pcc
     for answers in ({items[0].pk: "accepted"}, {i.pk: "maybe" for i in items}):
         with pytest.raises(errors.DomainError) as refused:
             record(report, "gloucestershire", officer, items, answers=answers)
@@ -245,11 +281,11 @@ def form_data(items, **extra):
 
 @pytest.mark.django_db
 def test_the_form_records_the_response_and_the_report_page_shows_it(
-    client_as, django_assert_max_num_queries
+    client_as, pcc, django_assert_max_num_queries
 ):
     report = report_of(title="PEEL 2025 – Gloucestershire")
     items = issued(report)["gloucestershire"]
-    client = client_as("liaison-officer")
+    client = client_as(pcc)
     url = reverse("responses:record", args=[report.slug, "gloucestershire"])
     with django_assert_max_num_queries(20):
         page = client.get(url)
@@ -269,10 +305,10 @@ def test_the_form_records_the_response_and_the_report_page_shows_it(
 
 
 @pytest.mark.django_db
-def test_the_form_shows_each_problem_by_its_field(client_as):
+def test_the_form_shows_each_problem_by_its_field(client_as, pcc):
     report = report_of()
     items = issued(report)["gloucestershire"]
-    client = client_as("liaison-officer")
+    client = client_as(pcc)
     url = reverse("responses:record", args=[report.slug, "gloucestershire"])
     data = form_data(items, url="http://x.example.org", received_1="13")
     del data[f"answer_{items[0].pk}"]
@@ -289,20 +325,22 @@ def test_the_form_shows_each_problem_by_its_field(client_as):
 
 
 @pytest.mark.django_db
-def test_the_item_page_says_the_state_and_links_to_the_form(client_as):
+def test_the_item_page_says_the_state_and_links_to_the_form(client_as, pcc):
     report = report_of()
     items = issued(report)["gloucestershire"]
-    page = client_as("liaison-officer").get(reverse("recommendations:item", args=[items[0].pk]))
-    text = page.content.decode()
-    assert "Police and crime commissioner&#39;s response" in text or "commissioner's" in text
-    assert reverse("responses:record", args=[report.slug, "gloucestershire"]) in text
-    chief_page = client_as("chief-of-staff").get(
-        reverse("recommendations:item", args=[items[0].pk])
-    )
-    assert "Overdue" in chief_page.content.decode()
-    assert reverse("responses:record", args=[report.slug, "gloucestershire"]) not in (
-        chief_page.content.decode()
-    )
+    form_url = reverse("responses:record", args=[report.slug, "gloucestershire"])
+    item_url = reverse("recommendations:item", args=[items[0].pk])
+    for writer in (pcc, "liaison-lead"):
+        text = client_as(writer).get(item_url).content.decode()
+        assert "Police and crime commissioner&#39;s response" in text or "commissioner's" in text
+        assert form_url in text
+    for reader in ("chief-of-staff", "liaison-officer"):  # the force does not write it
+        text = client_as(reader).get(item_url).content.decode()
+        assert "Overdue" in text
+        assert form_url not in text
+    report_page = reverse("recommendations:report", args=[report.slug])
+    assert form_url in client_as(pcc).get(report_page).content.decode()
+    assert form_url not in client_as("liaison-officer").get(report_page).content.decode()
 
 
 def read_csv(response):
@@ -399,44 +437,126 @@ def test_dashboards_show_responses_due_within_14_days_and_overdue_in_scope(clien
     assert "Responses due within 14 days (1)" in text and "Due soon" in text
     assert "Due later" not in text
     assert "West Midlands one" not in text
+    # A national body or a PCC office as a recipient owes no s.55 response: the
+    # inspector's "PCC responses due" counts the police forces' only.
+    national = report_of(kind="thematic", published=TODAY - dt.timedelta(days=60))
+    InspectionReport.objects.filter(pk=national.pk).update(response_required=True)
+    issued(national, forces=("college-of-policing", "gloucestershire-pcc"), findings=1)
     inspector = client_as("inspector").get(reverse("recommendations:dashboard")).content.decode()
-    inspector = inspector.split('id="pcc-responses"')[1]
+    inspector = inspector.split('id="pcc-responses"')[1].split("<h2")[0]  # the section
     assert "Overdue responses (2)" in inspector and "West Midlands one" in inspector
+    assert national.title not in inspector
+
+
+@pytest.mark.django_db
+def test_a_pcc_offices_home_shows_its_responses_due_and_its_forces_open_items(
+    client_as, pcc, django_assert_max_num_queries
+):
+    overdue_report = report_of(published=TODAY - dt.timedelta(days=60), title="Overdue one")
+    later_report = report_of(published=TODAY - dt.timedelta(days=10), title="Due later")
+    answered = report_of(published=TODAY - dt.timedelta(days=20), title="Answered one")
+    elsewhere = report_of(published=TODAY - dt.timedelta(days=60), title="West Midlands one")
+    issued(overdue_report, findings=1)
+    issued(later_report, findings=2)
+    record(answered, "gloucestershire", pcc, issued(answered, findings=1)["gloucestershire"])
+    issued(elsewhere, forces=("west-midlands",), findings=1)
+    own = make_item(force="gloucestershire-pcc")  # addressed to the office itself
+    client = client_as(pcc)
+    client.get(reverse("recommendations:dashboard"))  # the session's first save
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("recommendations:dashboard"))
+    office = page.context["pcc"]["office"]
+    assert [(r.response.report_title, r.days_left, r.state) for r in office["responses"]] == [
+        ("Overdue one", -4, "overdue"),
+        ("Due later", 46, "due"),
+    ]
+    assert office["count"] == 2
+    (force,) = office["forces"]
+    assert (force["slug"], force["open"], force["awaiting_review"]) == ("gloucestershire", 4, 4)
+    text = page.content.decode()
+    section = text.split('id="pcc-responses"')[1]
+    assert "Responses due (2)" in section
+    assert "4 days overdue" in section and "46 days left" in section
+    assert reverse("responses:record", args=[later_report.slug, "gloucestershire"]) in section
+    assert "West Midlands one" not in text and "Answered one" not in section
+    assert f"{reverse('recommendations:list')}?force=gloucestershire" in section
+    # The office's own items are its to update; the force's are not in that table.
+    officer_rows = [item for item, _ in page.context["officer"]["awaiting_review"]["rows"]]
+    assert officer_rows == [own]
+    assert "Items addressed to your office" in text
 
 
 # Reminders -----------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_an_overdue_response_is_claimed_once_and_sent_in_the_digest(make_user):
-    officer = make_user("liaison-officer", "officer.glos")
-    lead = make_user("liaison-lead", "lead.sw", force_slugs=["gloucestershire"])
-    make_user("liaison-officer", "officer.wmp", force_slugs=["west-midlands"])
-    report = report_of(title="Crime data integrity – Gloucestershire")
-    issued(report)
-    received = report_of(title="Answered")
-    answered = issued(received)["gloucestershire"]
-    record(received, "gloucestershire", lead, answered)
-    due = report_of(published=TODAY - dt.timedelta(days=20), title="Not yet due")
-    issued(due)
-
-    for _ in range(2):  # a second sweep claims nothing more
+def sweep_and_send(on):
+    """A real sweep on `on` and every digest it triggers, as the worker runs them."""
+    with time_machine.travel(dt.datetime.combine(on, dt.time(6, 0)), tick=False):
         _, people = reminders.sweep()
         for user_id in people:
             reminders.send_digest(user_id)
-    assert ResponseReminder.objects.count() == 1
-    assert ResponseReminder.objects.get().report == report
-    assert sorted(ResponseReminderDelivery.objects.values_list("user__username", flat=True)) == [
-        "lead.sw",
-        "officer.glos",
+
+
+@pytest.mark.django_db
+def test_the_pcc_office_is_reminded_14_and_3_days_before_and_when_overdue_once_each(make_user, pcc):
+    officer = make_user("liaison-officer", "officer.glos")
+    lead = make_user("liaison-lead", "lead.sw", force_slugs=["gloucestershire"])
+    make_user("pcc-office", "pcc.wmp", force_slugs=["west-midlands"])
+    published = TODAY - dt.timedelta(days=30)  # due 26 days after TODAY
+    report = report_of(published=published, title="PEEL 2025 – Gloucestershire")
+    issued(report)
+    due = due_date(published)
+    stages = []
+    # Every day from 20 days before the deadline to 5 days after, twice a day.
+    for offset in range(-20, 6):
+        for _ in range(2):
+            mail.outbox.clear()
+            sweep_and_send(due + dt.timedelta(days=offset))
+            if mail.outbox:
+                stages.append((offset, sorted(m.to[0] for m in mail.outbox), mail.outbox[0]))
+    assert [(offset, to) for offset, to, _ in stages] == [
+        (-14, [pcc.email]),
+        (-3, [pcc.email]),
+        (1, sorted([pcc.email, lead.email])),
     ]
-    assert sorted(m.to[0] for m in mail.outbox) == [lead.email, officer.email]
-    message = mail.outbox[0]
-    assert "overdue police and crime commissioner's response" in message.subject.lower()
-    assert "Crime data integrity – Gloucestershire" in message.body
-    assert "14 days overdue" in message.body
-    assert "Answered" not in message.body and "Not yet due" not in message.body
+    assert officer.email not in {a for _, to, _ in stages for a in to}
+    fourteen, three, overdue = (m for _, _, m in stages)
+    assert "PEEL 2025 – Gloucestershire" in fourteen.body
+    assert "14 days left" in fourteen.body
+    assert "3 days left" in three.body
+    assert "1 day overdue" in overdue.body
+    assert "police and crime commissioner's response due or overdue" in overdue.subject
+    assert sorted(ResponseReminder.objects.values_list("kind", flat=True)) == [
+        "due-14",
+        "due-3",
+        "overdue",
+    ]
     assert not ResponseReminderDelivery.objects.filter(sent_at__isnull=True).exists()
+    assert ResponseReminderDelivery.objects.filter(user__username="pcc.wmp").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_response_received_is_not_reminded_and_a_late_first_sweep_sends_one_stage(make_user, pcc):
+    lead = make_user("liaison-lead", "lead.sw", force_slugs=["gloucestershire"])
+    answered = report_of(published=TODAY - dt.timedelta(days=50), title="Answered")
+    record(answered, "gloucestershire", pcc, issued(answered)["gloucestershire"])
+    late = report_of(published=TODAY - dt.timedelta(days=54), title="Two days left")
+    issued(late)
+    overdue = report_of(title="Crime data integrity – Gloucestershire")  # 14 days overdue
+    issued(overdue)
+    sweep_and_send(TODAY)
+    sweep_and_send(TODAY)
+    assert sorted(ResponseReminder.objects.values_list("report__title", "kind")) == [
+        ("Crime data integrity – Gloucestershire", "overdue"),
+        ("Two days left", "due-3"),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([pcc.email, lead.email])
+    to_pcc = next(m for m in mail.outbox if m.to == [pcc.email])
+    assert "14 days overdue" in to_pcc.body and "2 days left" in to_pcc.body
+    assert "Answered" not in to_pcc.body
+    to_lead = next(m for m in mail.outbox if m.to == [lead.email])
+    assert "Crime data integrity" in to_lead.body and "Two days left" not in to_lead.body
+    assert "2 police and crime commissioner's responses due or overdue" in to_pcc.subject
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -445,7 +565,7 @@ def test_two_sweeps_at_once_claim_an_overdue_response_once(make_user):
 
     from django.db import connection
 
-    make_user("liaison-officer", "officer.glos")
+    make_user("pcc-office", "pcc.glos", force_slugs=["gloucestershire"])
     report = report_of()
     issued(report)
     barrier = threading.Barrier(2)
@@ -470,7 +590,7 @@ def test_two_sweeps_at_once_claim_an_overdue_response_once(make_user):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_one_overdue_response_and_received_ones_and_loads_twice():
+def test_the_demo_has_an_overdue_response_a_due_one_and_received_ones_and_loads_twice():
     from django.core.management import call_command
 
     from recommendations.models import TrackedItem
@@ -484,9 +604,25 @@ def test_the_demo_has_one_overdue_response_and_received_ones_and_loads_twice():
         .distinct()
         .order_by()
     )
-    assert list(overdue) == [("peel-2025-devon-and-cornwall", "devon-and-cornwall")]
+    # Devon and Cornwall's (other demo reports, e.g. the force in Engage's, may add more).
+    assert ("peel-2025-devon-and-cornwall", "devon-and-cornwall") in set(overdue)
     assert PccResponse.objects.count() == 2
     assert PccResponse.history.count() == 2  # the second load changed nothing
+    # The Gloucestershire PCC office: its person, a response due, and its own item.
+    from django.contrib.auth import get_user_model
+
+    office = get_user_model().objects.get(username="pcc.glos")
+    assert office.get_full_name() == "Priya Clarke"
+    assert [f.slug for f in office.scope.forces.all()] == ["gloucestershire-pcc"]
+    assert ("peel-2025-gloucestershire", "gloucestershire") in set(
+        TrackedItem.objects.filter(state_q("due")).values_list(
+            "finding__report__slug", "force__slug"
+        )
+    )
+    own = TrackedItem.objects.get(
+        force__slug="gloucestershire-pcc", finding__report__slug="anti-social-behaviour-2025"
+    )
+    assert own.timeline.filter(event="progress-update", author=office).count() == 1
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import models
 from hypothesis import strategies as st
 
 # Apps whose tables hold what people write.
-APPS = ("recommendations", "forces", "evidence", "responses", "savedsearches", "api")
+APPS = ("recommendations", "forces", "evidence", "responses", "savedsearches", "api", "engage")
 
 # What no stored free text may hold: C0/C1 controls but tab and newline, bidi overrides
 # and isolates, the byte-order mark, and the portal format's markers.

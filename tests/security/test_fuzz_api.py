@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import services as token_services
+from engage import services as engage_services
 from recommendations import services
 from recommendations.models import Status
 from tests.factories import make_item
@@ -40,6 +41,7 @@ ROLE_FOR = {  # who may make each write, so the fuzz reaches the field checks
     "return": "chief-of-staff",
     "withdraw": "liaison-lead",
     "reopen": "chief-of-staff",
+    "updates": "liaison-officer",  # a plan action's updates (Engage)
 }
 
 
@@ -85,7 +87,30 @@ def world(people):
     services.status_change(item=progressed, by=lead, to=Status.BEING_PROGRESSED)
     closed = make_item(force="gloucestershire", lead=lead)  # for reopening
     services.no_further_action(item=closed, by=people["admin"], reason="Superseded")
-    return {"fresh": fresh, "proposed": proposed, "progressed": progressed, "closed": closed}
+    # A plan action of a force in Engage, for its updates.
+    planned = make_item(force="gloucestershire", lead=lead)
+    engage_services.stage_set(
+        force=planned.force,
+        stage="engage",
+        entered_on=dt.date.today(),
+        reason="Serious concern",
+        meeting="PPOG",
+        by=people["admin"],
+    )
+    action = engage_services.plan_action_add(
+        item=planned,
+        by=people["liaison-officer"],
+        title="Train the staff",
+        owner="Head of training",
+        due_on=dt.date.today() + dt.timedelta(days=30),
+    )
+    return {
+        "fresh": fresh,
+        "proposed": proposed,
+        "progressed": progressed,
+        "closed": closed,
+        "plan_action": action,
+    }
 
 
 def bearer(people, role: str) -> dict[str, str]:
@@ -95,6 +120,8 @@ def bearer(people, role: str) -> dict[str, str]:
 
 def target(path: str, world) -> str:
     """The path with an item (and proposal) in the state its write needs."""
+    if path.startswith("/api/v1/plan-actions/"):
+        return path.replace("{id}", str(world["plan_action"].pk))
     if "{pid}" in path:
         item = world["proposed"]
     elif path.endswith("closure-proposals/"):
@@ -126,7 +153,7 @@ def check(response, before, dirty) -> None:
     assert set(unclean_rows()) - dirty == set()
 
 
-WRITES = 8  # the API's writes today; a new one fails the test below until it is fuzzed
+WRITES = 9  # the API's writes today; a new one fails the test below until it is fuzzed
 
 
 def test_the_document_lists_the_writes():

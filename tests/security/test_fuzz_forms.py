@@ -10,6 +10,7 @@ without a change here (and the test fails if it cannot reach one).
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 import pytest
@@ -19,6 +20,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engage import services as engage_services
 from recommendations import actions, services
 from recommendations.models import Status, TrackedItem
 from tests.conftest import sign_in, stepped_up
@@ -49,7 +51,28 @@ def world(people):
     services.no_further_action(item=closed, by=people["admin"], reason="Superseded")
     # ... with a re-check date, for recording the re-check.
     TrackedItem.objects.filter(pk=closed.pk).update(recheck_on=closed.last_entry_on)
+    # A force in Engage with an improvement plan: an action with an update to review.
+    engage_services.stage_set(
+        force=fresh.force,
+        stage="engage",
+        entered_on=dt.date.today(),
+        reason="Serious concern",
+        meeting="PPOG",
+        by=people["admin"],
+    )
+    plan_action = engage_services.plan_action_add(
+        item=fresh,
+        by=people["liaison-officer"],
+        title="Train the staff",
+        owner="Head of training",
+        due_on=dt.date.today() + dt.timedelta(days=30),
+    )
+    plan_update = engage_services.plan_update_add(
+        action=plan_action, by=people["liaison-officer"], text="Begun", status="in-progress"
+    )
     return {
+        "plan_action": plan_action,
+        "plan_update": plan_update,
         "fresh": fresh,
         "proposed": proposed,
         "progressed": progressed,
@@ -84,6 +107,12 @@ def other_pages(world) -> list[tuple[str, str]]:
         (reverse("api:tokens"), "inspector"),
         (reverse("password_change"), "liaison-officer"),
         (reverse("step_up"), "admin"),
+        (reverse("engage:stage", args=["west-midlands"]), "admin"),
+        (reverse("engage:add", args=[world["fresh"].pk]), "liaison-officer"),
+        (reverse("engage:change", args=[world["plan_action"].pk]), "liaison-officer"),
+        (reverse("engage:update", args=[world["plan_action"].pk]), "liaison-officer"),
+        (reverse("engage:review", args=[world["plan_update"].pk]), "liaison-lead"),
+        (reverse("language"), "liaison-officer"),
     ]
 
 
@@ -136,7 +165,7 @@ def test_every_item_action_form(people, world, action):
     run()
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(15))
 def test_every_other_form(people, world, index):
     url, role = other_pages(world)[index]
     client = client_for(people, role)

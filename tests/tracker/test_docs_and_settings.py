@@ -40,4 +40,5 @@ def test_every_setting_read_from_the_environment_is_in_env_example():
             read.add(a or b)
     listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert len(read) > 20  # the scan itself works
-    assert read - listed == set()
+    # pytest-xdist names its worker processes: set by the test runner, not by a deployer.
+    assert read - listed - {"PYTEST_XDIST_WORKER"} == set()

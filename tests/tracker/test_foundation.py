@@ -29,7 +29,15 @@ def test_runs_on_postgresql_in_ci():
 
 @pytest.mark.django_db
 def test_reference_data_has_every_force_in_a_region():
-    assert Force.objects.count() == 44
+    # 92 recipients: the 44 police forces, 5 national bodies and 43 PCC offices
+    assert Force.objects.police().count() == 44
+    assert Force.objects.filter(kind="national-body").count() == 5
+    assert Force.objects.filter(kind="pcc-office", police_force__kind="force").count() == 43
+    assert Force.objects.count() == 92
+    assert set(
+        Force.objects.filter(kind="national-body").values_list("region__slug", flat=True)
+    ) == {"national"}
+    assert Force.objects.get(slug="gloucestershire-pcc").region.slug == "south-west"
     assert not Force.objects.filter(region__isnull=True).exists()
     assert Region.objects.count() == 11
     expected = {

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "savedsearches",
     "responses",
     "evidence",
+    "engage",
     "devdata",
     "django_otp",
     "tracker.app_names.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
@@ -60,6 +61,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the address only (/cy/...: the public site's Welsh pages); every
+    # other address is English (i18n_patterns' prefix_default_language=False).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -222,6 +226,11 @@ LOGIN_REDIRECT_URL = "recommendations:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# The public site is in English and Welsh (/cy/monitoring/..., i18n_patterns in
+# tracker/urls.py); e-mails go in each person's language (forces.LanguagePreference).
+# The catalogue is locale/cy/LC_MESSAGES/django.po (docs/translating.md).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -431,6 +440,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PlanActionStatusEnum": "api.serializers.PLAN_STATUSES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problems_and_links",

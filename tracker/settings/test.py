@@ -3,6 +3,7 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker")
@@ -12,6 +13,14 @@ os.environ.setdefault("CLAMD_HOST", "clamd.invalid")
 os.environ.setdefault("CLAMD_PORT", "3310")
 # Identity providers' client secrets (identity.secrets): a key for tests only.
 os.environ.setdefault("IDENTITY_SECRET_KEYS", "dGVzdC1vbmx5LWlkZW50aXR5LWtleS0zMi1ieXRlcyE=")
+
+# Under pytest-xdist (`make test` runs two workers) each worker has its own database
+# (pytest-django names it test_tracker_gw0, ...) and its own Redis database, so one
+# worker's Celery tasks and throttle counts are never another's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and _worker[2:].isdigit():
+    _redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{1 + int(_worker[2:])}"))
 
 from .base import *  # noqa: E402,F403
 

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from devdata.demo import DEMO_PASSWORD, USERS, load_demo
+from devdata.demo_national import USERS as NATIONAL_USERS
 
 
 class Command(BaseCommand):
@@ -15,6 +16,6 @@ class Command(BaseCommand):
             f"{counts['created']} items created."
         )
         self.stdout.write(f"Demo users (password: {DEMO_PASSWORD}):")
-        for username, role, forces, region, _ in USERS:
+        for username, role, forces, region, _ in [*USERS, *NATIONAL_USERS]:
             scope = ", ".join(forces) or region or "all forces"
             self.stdout.write(f"  {username:14} {role:16} {scope}")

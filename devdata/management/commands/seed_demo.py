@@ -18,13 +18,20 @@ class Command(BaseCommand):
             metavar="S",
             help="the same seed gives the same data (default 1)",
         )
+        parser.add_argument(
+            "--recipients",
+            action="store_true",
+            help="seed the national bodies and PCC offices too, not only the 44 police forces",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["items"] < 1:
             raise CommandError("--items must be 1 or more")
         started = time.perf_counter()
         try:
-            result = seed(items=options["items"], seed=options["seed"])
+            result = seed(
+                items=options["items"], seed=options["seed"], recipients=options["recipients"]
+            )
         except AlreadySeeded as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

@@ -24,6 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--email")
         parser.add_argument("--name", help="full name, e.g. 'Sam Patel'")
         parser.add_argument(
+            "--language",
+            choices=["en", "cy"],
+            default=None,
+            help=(
+                "the language of the person's e-mails: en (English, the default for a new "
+                "person) or cy (Welsh); left as it is when not given"
+            ),
+        )
+        parser.add_argument(
             "--password-stdin",
             action="store_true",
             help=(
@@ -55,6 +64,7 @@ class Command(BaseCommand):
                 email=options["email"],
                 password=password,
                 full_name=options["name"],
+                language=options["language"],
             )
         except UserSetupError as error:
             raise CommandError(str(error)) from error
