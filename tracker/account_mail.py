@@ -12,31 +12,38 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from .humanise import long_datetime
+from .languages import language_of
 from .names import display_name
 
 ops_log = logging.getLogger("tracker.operations")
 
-NOT_YOU = (
+NOT_YOU = gettext_lazy(
     "If this was you, you need do nothing. If it was not, reset your password "
     "and tell your administrator now."
 )
 
 
-def account_notice(
-    user: Any, what: str, *, subject: str | None = None, advice: str = NOT_YOU
-) -> bool:
+def account_notice(user: Any, what: Any, *, subject: Any = None, advice: Any = NOT_YOU) -> bool:
     """Email `user` that `what` happened to their account just now; the subject is
-    "<service>: <what>" unless given. True when the email went to the mail server."""
+    "<service>: <what>" unless given. True when the email went to the mail server.
+    Written in the person's language (`tracker.languages`): `what`, `subject` and
+    `advice` are lazy translations (`gettext_lazy`, `format_lazy`), read here."""
     if not user.email:
         return False
-    body = (
-        f"Hello {display_name(user)},\n\n"
-        f"{what} on {long_datetime(timezone.now())} (UK time).\n\n"
-        f"{advice}\n"
-    )
+    with translation.override(language_of(user)):
+        what, advice = str(what), str(advice)
+        subject = str(subject) if subject is not None else None
+        body = (
+            gettext("Hello %(name)s,") % {"name": display_name(user)}
+            + "\n\n"
+            + gettext("%(what)s on %(when)s (UK time).")
+            % {"what": what, "when": long_datetime(timezone.now())}
+            + f"\n\n{advice}\n"
+        )
     try:
         send_mail(subject or f"{settings.SERVICE_NAME}: {what}", body, None, [user.email])
     except Exception:  # any mail backend's failure: logged, the change stands

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import json_script
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp_webauthn import exceptions
@@ -209,9 +210,12 @@ class CompleteRegistration(_RegistrationChecks, CompleteCredentialRegistrationVi
         if first:
             request.session[NEW_CODES_KEY] = two_factor.recovery_codes_replace(user)
             event("two-factor-set-up", user=user, method="passkey")
-            two_factor.notify(user, "Two-factor sign-in was set up on your account with a passkey")
+            two_factor.notify(
+                user,
+                gettext_lazy("Two-factor sign-in was set up on your account with a passkey"),
+            )
         else:
-            two_factor.notify(user, "A passkey was added to your account")
+            two_factor.notify(user, gettext_lazy("A passkey was added to your account"))
         return JsonResponse(
             {"id": device.pk, "redirect_url": reverse("passkey_name", args=[device.pk])}
         )

@@ -27,6 +27,8 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from . import two_factor
 from .humanise import long_date
@@ -141,7 +143,10 @@ def remove(*, user: Any, passkey: Any) -> None:
     with transaction.atomic():
         passkey.delete()
     event("passkey-removed", user=user, device=name)
-    two_factor.notify(user, f"A passkey (“{name}”) was removed from your account")
+    two_factor.notify(
+        user,
+        format_lazy(gettext_lazy("A passkey (“{name}”) was removed from your account"), name=name),
+    )
 
 
 def rename(*, user: Any, passkey: Any, name: str) -> None:

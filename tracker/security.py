@@ -28,6 +28,8 @@ from django.core.cache import BaseCache, caches
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from ipware import get_client_ip
 
 from .account_mail import account_notice
@@ -259,12 +261,20 @@ def password_changed_notify(user: Any) -> None:
         return
     sent = account_notice(
         user,
-        f"The password of your {settings.SERVICE_NAME} account ({user.get_username()}) was changed",
-        subject=f"Your {settings.SERVICE_NAME} password was changed",
-        advice=(
-            "If you changed it, you need do nothing.\n\n"
-            "If you did not, reset your password now at "
-            f"{base_url()}/accounts/password_reset/ and tell your administrator."
+        format_lazy(
+            gettext_lazy("The password of your {service} account ({username}) was changed"),
+            service=settings.SERVICE_NAME,
+            username=user.get_username(),
+        ),
+        subject=format_lazy(
+            gettext_lazy("Your {service} password was changed"), service=settings.SERVICE_NAME
+        ),
+        advice=format_lazy(
+            gettext_lazy(
+                "If you changed it, you need do nothing.\n\n"
+                "If you did not, reset your password now at {url} and tell your administrator."
+            ),
+            url=f"{base_url()}/accounts/password_reset/",
         ),
     )
     if not sent:

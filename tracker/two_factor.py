@@ -20,6 +20,8 @@ import segno
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -142,7 +144,7 @@ def confirm(request: Any, device: TOTPDevice, code: str) -> tuple[list[str] | No
         codes = recovery_codes_replace(device.user)
     otp_login(request, device)
     event("two-factor-set-up", user=device.user)
-    notify(device.user, "Two-factor sign-in was set up on your account")
+    notify(device.user, gettext_lazy("Two-factor sign-in was set up on your account"))
     return codes, ""
 
 
@@ -166,7 +168,12 @@ def verify(request: Any, code: str, *, recovery: bool = False) -> tuple[bool, st
         event("two-factor-used", user=user, recovery=recovery)
         if recovery:
             left = StaticToken.objects.filter(device=device).count()
-            notify(user, f"A recovery code was used to sign in ({left} left)")
+            notify(
+                user,
+                format_lazy(
+                    gettext_lazy("A recovery code was used to sign in ({left} left)"), left=left
+                ),
+            )
         return True, ""
     event("two-factor-failed", user=user, recovery=recovery)
     return False, "The code is not right. Check it and try again"
@@ -219,7 +226,13 @@ def reset(*, user: Any, by: Any) -> None:
         passkey_model().objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
     event("two-factor-reset", user=by, target=user.pk, target_username=user.get_username())
-    notify(user, f"Two-factor sign-in was reset on your account by {display_name(by)}")
+    notify(
+        user,
+        format_lazy(
+            gettext_lazy("Two-factor sign-in was reset on your account by {name}"),
+            name=display_name(by),
+        ),
+    )
 
 
 def totp_for_new_user(user: Any) -> str:
@@ -230,7 +243,7 @@ def totp_for_new_user(user: Any) -> str:
     return device.config_url
 
 
-def notify(user: Any, what: str) -> None:
+def notify(user: Any, what: Any) -> None:
     """Email the person about a change to their account's sign-in (the one sender of
     account emails, tracker.account_mail)."""
     account_notice(user, what)

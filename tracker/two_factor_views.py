@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import step_up, two_factor
@@ -163,7 +164,7 @@ def codes(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor_verify")
     if request.method == "POST":
         new = two_factor.recovery_codes_replace(user)
-        two_factor.notify(user, "New recovery codes were made for your account")
+        two_factor.notify(user, gettext_lazy("New recovery codes were made for your account"))
         return render(request, "registration/two_factor_codes.html", {"codes": new})
     return render(request, "registration/two_factor_codes.html", {"codes": None})
 

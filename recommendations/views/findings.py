@@ -47,6 +47,7 @@ CSV_HEADERS = [
     "latest_update",
     "first_target_date",
     "target_date_moves",
+    "recipient_kind",  # appended (issue 28): force, national-body or pcc-office
 ]
 
 
@@ -106,6 +107,7 @@ def _csv_rows(rows: list[CopyRow], base: str, text: str) -> Iterator[list[object
             r.latest_update,
             r.first_target_date,
             r.target_date_moves,
+            r.kind,
         ]
 
 

@@ -188,3 +188,31 @@ def test_the_password_reset_email_is_in_the_persons_language(make_user):
     assert message.subject == "Ailosod eich cyfrinair Traciwr Argymhellion"
     assert "Gofynnodd rhywun am ailosod cyfrinair" in message.body
     assert "/accounts/reset/" in message.body
+
+
+def test_account_emails_are_in_the_persons_language(people):
+    """The emails about a person's own account (two-factor set up, reset, a password
+    changed) are written in their language: Welsh for a Welsh speaker, English else."""
+    from tracker import two_factor
+    from tracker.security import password_changed_notify
+
+    welsh, english = people["liaison-officer"], people["liaison-lead"]
+    LanguagePreference.objects.update_or_create(user=welsh, defaults={"language": "cy"})
+    welsh.refresh_from_db()
+    for person in (welsh, english):
+        person.email = f"{person.username}@example.org"
+        person.save(update_fields=["email"])
+    mail.outbox.clear()
+    two_factor.reset(user=welsh, by=people["admin"])
+    password_changed_notify(welsh)
+    password_changed_notify(english)
+    first, second, third = mail.outbox
+    assert first.to == [welsh.email]
+    assert "Cafodd mewngofnodi dau gam ei ailosod ar eich cyfrif gan " in first.body
+    assert "(amser y DU)." in first.body
+    assert "Os mai chi wnaeth hyn" in first.body
+    assert second.subject.startswith("Newidiwyd eich cyfrinair")
+    assert "ailosodwch eich cyfrinair nawr yn " in second.body
+    assert third.subject.startswith("Your ") and third.subject.endswith(" password was changed")
+    assert "reset your password now at " in third.body
+    assert "Newidiwyd" not in third.body

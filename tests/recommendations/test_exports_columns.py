@@ -94,7 +94,20 @@ def test_old_columns_keep_their_order_and_the_new_ones_follow(client_as, items):
     assert header == OLD + NEW + ["recipient_kind"]
     sheet = load_workbook(io.BytesIO(client_as("inspector").get(XLSX).content)).active
     assert [c.value for c in sheet[1]] == OLD + NEW + ["recipient_kind"]
-    assert CSV_HEADERS == FINDING_OLD + NEW
+    assert CSV_HEADERS == FINDING_OLD + NEW + ["recipient_kind"]
+
+
+def test_the_findings_export_names_each_recipients_kind(client_as, people):
+    """A finding's copies across every recipient (issue 28): the CSV's last column says
+    what the `force` column names."""
+    finding = FindingFactory()
+    police = make_item(force="gloucestershire", finding=finding)
+    college = make_item(force="college-of-policing", finding=finding)
+    url = reverse("recommendations:finding_export", args=[finding.pk])
+    body = b"".join(client_as("inspector").get(url).streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    kinds = {r["url"].rstrip("/").rsplit("/", 1)[-1]: r["recipient_kind"] for r in rows}
+    assert kinds == {str(police.pk): "force", str(college.pk): "national-body"}
 
 
 def test_text_latest_update_and_the_target_date_history(client_as, items):
@@ -204,7 +217,7 @@ def test_the_findings_csv_gains_the_same_columns_at_its_end(client_as, people):
         .streaming_content
     ).decode()
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == FINDING_OLD + NEW
+    assert rows[0] == FINDING_OLD + NEW + ["recipient_kind"]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["text"] == finding.text
     assert row["latest_update"] == "Plan agreed."
