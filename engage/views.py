@@ -4,6 +4,7 @@ decide. The public list of forces in Engage is monitoring's (through the core's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from tracker.refusals import form_error, shows_refusals
 
 from . import selectors, services
 from .forms import PlanActionForm, PlanUpdateForm, ReviewForm, StageForm
-from .models import PlanAction, Stage
+from .models import MonitoringStage, PlanAction, Stage
 
 
 def _visible_force(user: Any, slug: str) -> Force:
@@ -34,6 +35,22 @@ def _visible_force(user: Any, slug: str) -> Force:
     if seen is not None and force.pk not in seen:
         raise Http404("No such force")
     return force
+
+
+def _submitted(
+    request: HttpRequest, form: GovukForm, save: Callable[[dict[str, Any]], object]
+) -> tuple[object, int]:
+    """Every page here posts the same way: on a valid POST, `save` (one service call)
+    with the cleaned data; its result, or None with the status to show the form again
+    (200 for a GET, 400 for a form with errors, the domain error's own on the form)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        return save(form.cleaned_data), 200
+    except errors.DomainError as error:
+        return None, form_error(form, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,24 +65,18 @@ def stage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     current = history[0] if history and history[0].left_on is None else None
     other = Stage.SCAN if current is not None and current.stage == Stage.ENGAGE else Stage.ENGAGE
     form = StageForm(posted(request), initial={"stage": other, "entered_on": today()})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                row = services.stage_set(
-                    force=force,
-                    by=request.user,
-                    **{
-                        k: form.cleaned_data[k]
-                        for k in ("stage", "entered_on", "reason", "meeting")
-                    },
-                )
-            except errors.DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, f"{force.name} is now in {row.get_stage_display()}")
-                return redirect("engage:stage", slug=force.slug)
+    row, status = _submitted(
+        request,
+        form,
+        lambda d: services.stage_set(
+            force=force,
+            by=request.user,
+            **{k: d[k] for k in ("stage", "entered_on", "reason", "meeting")},
+        ),
+    )
+    if isinstance(row, MonitoringStage):
+        messages.success(request, f"{force.name} is now in {row.get_stage_display()}")
+        return redirect("engage:stage", slug=force.slug)
     return render(
         request,
         "engage/stage.html",
@@ -132,17 +143,12 @@ def add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = item_detail(user=request.user, pk=pk)
     _refuse(request, Action.ADD_PLAN_ACTION, item)
     form = PlanActionForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.plan_action_add(item=item, by=request.user, **form.cleaned_data)
-            except errors.DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, "Plan action added")
-                return redirect("engage:plan", pk=item.pk)
+    added, status = _submitted(
+        request, form, lambda d: services.plan_action_add(item=item, by=request.user, **d)
+    )
+    if added is not None:
+        messages.success(request, "Plan action added")
+        return redirect("engage:plan", pk=item.pk)
     return _form_page(
         request,
         item=item,
@@ -162,17 +168,12 @@ def change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _refuse(request, Action.UPDATE_PLAN_ACTION, item)
     initial = {f: getattr(action, f) for f in ("title", "description", "owner", "due_on")}
     form = PlanActionForm(posted(request), initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.plan_action_change(action=action, by=request.user, **form.cleaned_data)
-            except errors.DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, "Plan action saved")
-                return redirect("engage:plan", pk=item.pk)
+    saved, status = _submitted(
+        request, form, lambda d: services.plan_action_change(action=action, by=request.user, **d)
+    )
+    if saved is not None:
+        messages.success(request, "Plan action saved")
+        return redirect("engage:plan", pk=item.pk)
     return _form_page(
         request,
         item=item,
@@ -191,23 +192,16 @@ def update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = action.item
     _refuse(request, Action.UPDATE_PLAN_ACTION, item)
     form = PlanUpdateForm(posted(request), initial={"date": today(), "status": action.status})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.plan_update_add(
-                    action=action,
-                    by=request.user,
-                    text=form.cleaned_data["text"],
-                    status=form.cleaned_data["status"],
-                    on=form.cleaned_data["date"],
-                )
-            except errors.DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, "Plan update added")
-                return redirect("engage:plan", pk=item.pk)
+    added, status = _submitted(
+        request,
+        form,
+        lambda d: services.plan_update_add(
+            action=action, by=request.user, text=d["text"], status=d["status"], on=d["date"]
+        ),
+    )
+    if added is not None:
+        messages.success(request, "Plan update added")
+        return redirect("engage:plan", pk=item.pk)
     return _form_page(
         request,
         item=item,
@@ -229,19 +223,16 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = action.item
     _refuse(request, Action.REVIEW_PLAN, item)
     form = ReviewForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.plan_update_review(
-                    update=plan_update, by=request.user, comment=form.cleaned_data["comment"]
-                )
-            except errors.DomainError as error:
-                status = form_error(form, error)
-            else:
-                messages.success(request, "Plan update reviewed")
-                return redirect("engage:plan", pk=item.pk)
+    reviewed, status = _submitted(
+        request,
+        form,
+        lambda d: services.plan_update_review(
+            update=plan_update, by=request.user, comment=d["comment"]
+        ),
+    )
+    if reviewed is not None:
+        messages.success(request, "Plan update reviewed")
+        return redirect("engage:plan", pk=item.pk)
     return _form_page(
         request,
         item=item,
