@@ -43,6 +43,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CONCURRENT_SECONDS = float(os.environ.get("BENCH_CONCURRENT_SECONDS", "30"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 20
+MIN_REQUESTS = 20  # a measurement bounded in time still takes at least these
+ADMIN_SECONDS = float(os.environ.get("BENCH_ADMIN_SECONDS", "30"))  # each admin measurement
 ADMIN_PER_PAGE = 100  # recommendations.admin's list_per_page (Django's default)
 PASSWORD = "bench-password-1"
 PY = sys.executable
@@ -202,14 +204,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, workers: int = WORKERS) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
             [
                 str(Path(PY).parent / "gunicorn"),
                 "tracker.wsgi:application",
                 "--workers",
-                str(WORKERS),
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -277,11 +279,24 @@ class Client:
     def get(self, path: str) -> tuple[int, str]:
         return self.request("GET", path)
 
-    def timed(self, path: str, n: int = REQUESTS) -> dict:
-        for _ in range(WARMUP):
+    def timed(self, path: str, n: int = REQUESTS, seconds: float | None = None) -> dict:
+        """The median and p95 of n requests after WARMUP; with `seconds`, fewer once that
+        long has passed (at least MIN_REQUESTS), so a page that takes seconds (the
+        admin's text search at a million items) does not hold the run for an hour."""
+        began = time.perf_counter()
+        for index in range(WARMUP):
+            if seconds is not None and index >= 2 and time.perf_counter() - began > seconds / 4:
+                break
             self.get(path)
-        times = []
+        times: list[float] = []
+        began = time.perf_counter()
         for _ in range(n):
+            if (
+                seconds is not None
+                and len(times) >= MIN_REQUESTS
+                and time.perf_counter() - began > seconds
+            ):
+                break
             started = time.perf_counter()
             status, _ = self.get(path)
             times.append((time.perf_counter() - started) * 1000)
@@ -505,13 +520,15 @@ def sweep() -> dict:
     }
 
 
-def throughput(port: int, path: str, clients: int = 8, per_client: int = 50) -> dict:
-    people = [Client(port, "bench-inspector") for _ in range(clients)]
-    errors = 0
+def throughput(ports: tuple[int, ...], path: str, clients: int = 8, per_client: int = 50) -> dict:
+    """Requests a second from `clients` signed-in people at once, each request to the next
+    of `ports` in turn, on the session the person signed in with on the first."""
+    people = [Client(ports[0], "bench-inspector") for _ in range(clients)]
 
     def run(client: Client) -> int:
         failed = 0
-        for _ in range(per_client):
+        for n in range(per_client):
+            client.port = ports[n % len(ports)]
             status, _ = client.get(path)
             failed += status != 200
         return failed
@@ -521,11 +538,25 @@ def throughput(port: int, path: str, clients: int = 8, per_client: int = 50) -> 
         errors = sum(pool.map(run, people))
     seconds = time.perf_counter() - started
     return {
+        "servers": len(ports),
+        "workers_each": WORKERS,
         "clients": clients,
         "requests": clients * per_client,
         "requests_per_second": round(clients * per_client / seconds, 1),
         "errors": errors,
     }
+
+
+def two_servers(first: Server, path: str) -> dict:
+    """One step of scaling out: a second app server (its own gunicorn, as a second machine
+    behind the proxy would run) beside the first, the same number of workers each, the
+    clients' requests alternating between the two on sessions made by the first
+    (sessions, caches and rate limits are in Redis, so either serves any request)."""
+    second = Server()
+    try:
+        return throughput((first.port, second.port), path)
+    finally:
+        second.stop()
 
 
 class Anonymous(Client):
@@ -686,7 +717,7 @@ def main() -> None:
                 "url": url,
                 "inspector": inspector.timed(url),
                 "officer": officer.timed(url),
-                "admin": admin.timed(admin_url),
+                "admin": admin.timed(admin_url, seconds=ADMIN_SECONDS),
                 "floor": floor(sql),
                 "queries": len(sql),
                 **explain(sql),
@@ -726,7 +757,9 @@ def main() -> None:
         from benchmarks.parser import run as parser_run
 
         results["parser"] = parser_run(10_000)
-        results["throughput"] = throughput(server.port, list_variants(fx)["force + open"][0])
+        results["throughput"] = throughput((server.port,), list_variants(fx)["force + open"][0])
+        print("measuring a second app server beside the first", flush=True)
+        results["two_servers"] = two_servers(server, list_variants(fx)["force + open"][0])
         print("measuring the REST API", flush=True)
         results["api"] = api(server.port, fx)
         print("measuring the public monitoring portal", flush=True)
@@ -774,6 +807,8 @@ def print_table(r: dict) -> None:
     print(f"reminder sweep: {r['reminder_sweep']}")
     print(f"parser: {r['parser']}")
     print(f"throughput: {r['throughput']}")
+    if "two_servers" in r:
+        print(f"two app servers: {r['two_servers']}")
     api_results = r.get("api")
     if api_results:
         for key in ("default", "filtered"):

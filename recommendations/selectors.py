@@ -93,7 +93,7 @@ def with_review_since(items: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
 def review_overdue_days(item: TrackedItem, on: dt.date | None = None) -> int | None:
     """review_overdue_q for an item read `with_review_since`: how many days it has
     awaited review, when that is more than REVIEW_OVERDUE_DAYS; None otherwise."""
-    return _review_wait(item.status_id, getattr(item, "review_since", None), on)
+    return review_wait_days(item.status_id, getattr(item, "review_since", None), on)
 
 
 def review_overdue_on_page(
@@ -103,10 +103,13 @@ def review_overdue_on_page(
     first, timeline_newest_first): the wait counts from its latest status entry."""
     latest = next((e for e in timeline if e.get("status_entry")), None)
     since = dt.date.fromisoformat(str(latest["iso"])) if latest else None
-    return _review_wait(item.status_id, since, on)
+    return review_wait_days(item.status_id, since, on)
 
 
-def _review_wait(status_id: str, since: dt.date | None, on: dt.date | None) -> int | None:
+def review_wait_days(status_id: str, since: dt.date | None, on: dt.date | None) -> int | None:
+    """review_overdue_q for an item's status and the date its review wait began: the
+    days waited beyond REVIEW_OVERDUE_DAYS, or None (the list's rows, as dicts, ask it
+    directly)."""
     if status_id != Status.AWAITING_REVIEW or since is None:
         return None
     days = ((on or today()) - since).days

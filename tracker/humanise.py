@@ -5,8 +5,9 @@ and message shows (the `long_date` and `long_datetime` filters of the templates)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from markupsafe import Markup, escape
 
 
@@ -60,6 +61,13 @@ def ago(day: dt.date | None, on: dt.date | None = None) -> Markup:
     no date."""
     if day is None:
         return Markup("")
+    return _ago(day, on or timezone.localdate(), translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _ago(day: dt.date, on: dt.date, language: str | None) -> Markup:
+    """ago's markup, made once per date, day and language: a list of 50 rows asks it 50
+    times, and Django's date formatting was a tenth of the list's time (issue 29)."""
     return Markup('<time datetime="{}" title="{}">{}</time>').format(  # noqa: S704
         day.isoformat(), long_date(day), escape(age_words(day, on))
     )

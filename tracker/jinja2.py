@@ -15,6 +15,7 @@ texts' bullets, portal_format.parse).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,14 +54,26 @@ def language_url(context: Any, language: str, absolute: bool = False) -> str:
     return absolute_url(path, context["request"]) if absolute else path
 
 
-def date(value: Any, format_string: str | None = None) -> str:
+def date(value: Any, format_string: str | None = None, language: str | None = None) -> str:
     """Django's date filter, in the current time zone as Django's templates show times;
-    also takes an ISO date string (the timeline's rows)."""
+    also takes an ISO date string (the timeline's rows). A loop of many dates passes the
+    active language (`current_language()`, read once) rather than have each ask it."""
     if isinstance(value, str) and value:
         value = dt.date.fromisoformat(value)
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return defaultfilters.date(value, format_string)
+    if isinstance(value, dt.date):
+        return _day(value, format_string, language or translation.get_language())
     return defaultfilters.date(value, format_string)
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(day: dt.date, format_string: str | None, language: str | None) -> str:
+    """A day's text in a format and a language, made once: an item's page of 500 entries
+    formatted 500 dates through Django's date format, a tenth of the page (issue 29)."""
+    return defaultfilters.date(day, format_string)
 
 
 DICT_ATTRIBUTES = frozenset(dir(dict))

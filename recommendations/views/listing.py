@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,13 +36,12 @@ from tracker.text import extract
 
 from .. import counts, exports
 from ..filters import SORTS, ItemFilter
-from ..models import InspectionReport, Status, TrackedItem
+from ..models import Finding, InspectionReport, Status, TrackedItem
 from ..policy import visible_force_ids
 from ..selectors import (
-    is_overdue,
     items_visible_to,
     proposal_open,
-    review_overdue_days,
+    review_wait_days,
     stale_cutoff,
     today,
     with_review_since,
@@ -66,56 +66,91 @@ def _filtered(request: AuthenticatedHttpRequest) -> tuple[ItemFilter, QuerySet[T
     return filterset, filterset.qs
 
 
+# What a row of the table reads, in the page's one query: the item's columns, and its
+# force's name, report's title and finding's kind and number from the rows themselves
+# (not the sort keys' copies, which only a save keeps current). A row is a dict: no model
+# instances, no queries of the forces, statuses and reports (issue 29).
+ROW_FIELDS = (
+    "id",
+    "portal_id",
+    "status_id",
+    "owner_rank",
+    "owner_name",
+    "owner_department",
+    "last_entry_on",
+    "target_date",
+    "force__name",
+    "finding__report__title",
+    "finding__kind",
+    "finding__number",
+)
+
+
 def with_row_facts(qs: QuerySet[TrackedItem]) -> QuerySet[TrackedItem]:
-    """The page's rows with what their cells say beyond the item's own columns, in the
-    same query: the start of the recommendation's text (the full text stays deferred),
-    whether a closure proposal is open, and since when the item has awaited review
-    (computed for the page's rows only: the count is the status counts' sum)."""
-    return qs.annotate(text_start=Substr("finding__text", 1, 400), proposed=proposal_open())
+    """The page's rows, as dicts of ROW_FIELDS, with what their cells say beyond the
+    item's own columns, in the same query: the start of the recommendation's text (the
+    full text stays deferred) and whether a closure proposal is open."""
+    return (
+        qs.prefetch_related(None)
+        .annotate(text_start=Substr("finding__text", 1, 400), proposed=proposal_open())
+        .values(*ROW_FIELDS, "text_start", "proposed")
+    )
 
 
-def _review_since(items: list[TrackedItem]) -> None:
+def _review_since(rows: list[dict[str, Any]]) -> None:
     """Since when each of the page's items awaiting review has waited (`review_since`,
     for the "Review overdue" tag): one small query for those rows only, so the page's
     own query (the text search's, the sorts') stays on the items' table."""
-    waiting = [i.pk for i in items if i.status_id == Status.AWAITING_REVIEW]
+    waiting = [r["id"] for r in rows if r["status_id"] == Status.AWAITING_REVIEW]
     if not waiting:
         return
     waits = with_review_since(TrackedItem.objects.filter(pk__in=waiting))
     since = dict(waits.values_list("pk", "review_since"))  # type: ignore[misc]  # an annotation the stubs cannot see
-    for i in items:
-        if i.pk in since:
-            i.review_since = since[i.pk]  # type: ignore[attr-defined]  # read by review_overdue_days
+    for r in rows:
+        r["review_since"] = since.get(r["id"])
 
 
-def list_rows(items: Iterable[TrackedItem], base: str) -> list[dict[str, object]]:
-    """The table's cells as plain values: the template engine resolves dict keys far
-    faster than chains of attributes and properties."""
+def list_rows(
+    items: Iterable[dict[str, Any]], base: str, statuses: Iterable[Status] | None = None
+) -> list[dict[str, object]]:
+    """The table's cells as plain values (the template engine resolves dict keys far
+    faster than chains of attributes and properties), by the same rules as an item in
+    memory: selectors.is_overdue, is_stale, review_overdue_days, Finding.reference and
+    TrackedItem.owner_text."""
     on = today()
     cutoff = stale_cutoff(on)  # selectors.stale_q, for items in memory
-    return [
-        {
-            "id": i.pk,
-            "url": f"{base}{i.pk}/",
-            "portal_id": i.portal_id,
-            "force": i.force.name,
-            "report": i.finding.report.title,
-            "reference": i.finding.reference,
-            "type": i.finding.get_kind_display(),
-            "status": i.status.name,
-            "tag": i.status.tag_colour,
-            "owner": i.owner_display,
-            "days": (on - i.last_entry_on).days,
-            "updated": i.last_entry_on,
-            "target": i.target_date,
-            "overdue": is_overdue(i, on),
-            "stale": i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff,
-            "extract": extract(getattr(i, "text_start", "") or ""),
-            "proposed": getattr(i, "proposed", False),
-            "review_overdue": review_overdue_days(i, on),
-        }
-        for i in items
-    ]
+    by_slug = {s.pk: s for s in (Status.objects.all() if statuses is None else statuses)}
+    kinds = dict(Finding.Kind.choices)
+    rows = []
+    for i in items:
+        status = by_slug[i["status_id"]]
+        kind = kinds.get(i["finding__kind"], i["finding__kind"])
+        target = i["target_date"]
+        rows.append(
+            {
+                "id": i["id"],
+                "url": f"{base}{i['id']}/",
+                "portal_id": i["portal_id"],
+                "force": i["force__name"],
+                "report": i["finding__report__title"],
+                "reference": f"{kind} {i['finding__number']}" if i["finding__number"] else kind,
+                "type": kind,
+                "status": status.name,
+                "tag": status.tag_colour,
+                "owner": TrackedItem.owner_text(
+                    i["owner_rank"], i["owner_name"], i["owner_department"]
+                ),
+                "days": (on - i["last_entry_on"]).days,
+                "updated": i["last_entry_on"],
+                "target": target,
+                "overdue": bool(status.is_open and target and target < on),
+                "stale": status.pk == Status.BEING_PROGRESSED and i["last_entry_on"] < cutoff,
+                "extract": extract(i["text_start"] or ""),
+                "proposed": i["proposed"],
+                "review_overdue": review_wait_days(i["status_id"], i.get("review_since"), on),
+            }
+        )
+    return rows
 
 
 LIST_COLUMNS = [
@@ -168,7 +203,7 @@ def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = paginator.get_page(paginator.num_pages if asked == "last" else asked)
     items = page_items(page, exact=exact)
     _review_since(items)
-    rows = list_rows(items, reverse("recommendations:list"))
+    rows = list_rows(items, reverse("recommendations:list"), filterset.statuses)
     order = filter_order(request.user, filterset)
     empty = filterset.is_valid() and not paginator.count
     panel = filter_panel(request, filterset, order)
@@ -282,7 +317,7 @@ def filter_panel(request: HttpRequest, filterset: ItemFilter, order: list[str]) 
     return Markup(html)  # noqa: S704  # nosec B704  # our own template's output
 
 
-def page_items(page: Page, *, exact: bool) -> list[TrackedItem]:
+def page_items(page: Page, *, exact: bool) -> list[dict[str, Any]]:
     """The page's rows. A page in the second half of an exact count is read from the
     far end of the sort's index (the order reversed, then the rows turned back), so the
     last page reads 50 rows, not every row before them: OFFSET walks what it skips."""
@@ -291,7 +326,7 @@ def page_items(page: Page, *, exact: bool) -> list[TrackedItem]:
     start, end = page.start_index() - 1, page.end_index()
     if not exact or page.number <= paginator.num_pages // 2 or end <= start:
         return list(page.object_list)
-    items: QuerySet[TrackedItem] = paginator.object_list  # type: ignore[assignment]  # a QuerySet
+    items: QuerySet[Any] = paginator.object_list  # type: ignore[assignment]  # a QuerySet of dicts
     rows = items.reverse()[count - end : count - start]
     return list(reversed(list(rows)))
 
