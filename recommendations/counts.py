@@ -108,6 +108,39 @@ def by_force_and_status(force_ids: Iterable[int] | None = None) -> dict[int, dic
     return found
 
 
+def by_report_and_status(
+    report_ids: Iterable[int], force_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, int]]:
+    """How many items of each of these reports (of these forces, every force for None)
+    are in each status: the home page's completion by report, read by the reports'
+    index of the counts table."""
+    found: dict[int, dict[str, int]] = {}
+    report_ids = list(report_ids)
+    if not has_table():
+        items = TrackedItem.objects.filter(finding__report_id__in=report_ids)
+        if force_ids is not None:
+            items = items.filter(force_id__in=list(force_ids))
+        rows = (
+            items.order_by()
+            .values_list("finding__report_id", "status_id")
+            .annotate(n=Count("id"))
+            .values_list("finding__report_id", "status_id", "n")
+        )
+        for report_id, status, n in rows:
+            found.setdefault(report_id, {})[status] = n
+        return found
+    where, params = _where(force_ids, report_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT report_id, status_id, sum(n) FROM {TABLE} WHERE {where} "  # noqa: S608  # nosec B608  # fixed text, values as %s
+            "GROUP BY report_id, status_id",
+            params,
+        )
+        for report_id, status, n in cursor.fetchall():
+            found.setdefault(report_id, {})[status] = int(n)
+    return found
+
+
 def report_ids_with_items(force_ids: Iterable[int] | None) -> list[int]:
     """The reports that have items in these forces (every force for None): the report
     filter's options for a person of a few forces."""

@@ -268,6 +268,10 @@ class TrackedItem(models.Model):
             models.Index(fields=["status", "last_entry_on"], name="item_status_last_entry"),
             models.Index(fields=["force", "status", "last_entry_on"], name="item_force_status"),
             models.Index(fields=["target_date", "id"], name="item_target_date"),
+            # The overdue count (selectors.overdue_q: an open status, a target date before
+            # today) as one index range per open status, read from the index alone: the
+            # home pages' figure was a bitmap scan of every item's heap (issue 29).
+            models.Index(fields=["status", "target_date"], name="item_status_target"),
             models.Index(fields=["last_entry_on", "id"], name="item_last_entry_id"),
             # One force's items oldest update first (the officer's dashboard: stale or
             # overdue, an OR the status index cannot serve): 70 ms to 9 ms at 100,000.
@@ -426,6 +430,16 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["date", "position"]
         verbose_name_plural = "timeline entries"
+        indexes = [
+            # The recent status entries (selectors.review_overdue_q: awaiting review with
+            # no status entry since the cutoff), found without reading every entry: the
+            # home pages' "review overdue" figure scanned them all (issue 29).
+            models.Index(
+                fields=["date", "item"],
+                condition=Q(kind="status"),
+                name="timeline_status_date",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "date", "position"], name="timeline_position_unique"

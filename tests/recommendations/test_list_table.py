@@ -5,6 +5,7 @@ same rows: cardTable's sortable GOV.UK table, bulkCheckbox, ageingTags and govuk
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.template import engines
@@ -182,4 +183,99 @@ def test_the_written_out_timeline_is_the_macros_markup():
     written = env.get_template("recommendations/_timeline.html").render(context)
     assert "Owner and target date changed <strong" in written and "&lt;Liaison&gt;" in written
     assert "31 December 2025" in written and "b.pdf (removed)" in written
+    assert normalised(written) == normalised(macros)
+
+
+# A home page's table of items as macros/app.html's itemTable made it before issue 29.
+ITEM_TABLE_THROUGH_THE_MACROS = """
+{% from "macros/app.html" import ageingTags, cardTable, statusTag %}
+{% macro oldItemTable(table, caption, empty, more_href=None) %}
+  {% set body = [] %}
+  {% for i, overdue in table.rows %}
+    {% set link %}<a class="govuk-link" href="{{ url('recommendations:item', i.pk) }}">{{ i.finding.reference }}, {{ i.force.name }}</a><span class="app-extract">{{ i.finding.text | extract }}</span>{% endset %}
+    {% set _ = body.append([
+      {"html": link, "lead": true},
+      {"text": i.finding.report.title, "classes": "app-table__wide"},
+      {"html": ageingTags(statusTag(i.status), overdue, i.stale, i.proposed, i.review_overdue), "classes": "app-table__tags", "lead": true},
+      {"html": ago(i.last_entry_on)},
+      {"text": i.target_date | date("j M Y") or "Not set"},
+    ]) %}
+  {% else %}
+    {% set _ = body.append([{"text": empty, "colspan": 5}]) %}
+  {% endfor %}
+  {#- The caption as a heading outside the table, so it wraps on a small screen. -#}
+  <h3 class="govuk-heading-s govuk-!-margin-bottom-2">{{ caption }} ({{ table.count }})</h3>
+  <div class="app-table-container" tabindex="0" role="region" aria-label="{{ caption }}">
+    {{ cardTable({
+      "caption": caption,
+      "captionClasses": "govuk-visually-hidden",
+      "head": [
+        {"text": "Item"},
+        {"text": "Report"},
+        {"text": "Status"},
+        {"text": "Last update"},
+        {"text": "Target date"},
+      ],
+      "rows": body,
+    }) }}
+  </div>
+  {% if table.count > table.rows | length %}
+    <p class="govuk-body">Showing the first {{ table.rows | length }} of {{ table.count }}.
+      {%- if more_href %} <a class="govuk-link" href="{{ more_href }}">See all {{ table.count }} in the list</a>{% endif %}</p>
+  {% endif %}
+{% endmacro %}
+
+{#- Items by force and status, each count linking to its items. -#}
+
+{{ oldItemTable(table, "Needs attention", "Nothing needs attention", more_href) }}
+"""
+
+
+def item(pk: int, **changes: object) -> SimpleNamespace:
+    values: dict[str, object] = {
+        "pk": pk,
+        "finding": SimpleNamespace(
+            reference=f"Recommendation {pk}",
+            text="The force should • act <now> • and later",
+            report=SimpleNamespace(title='PEEL "2025"'),
+        ),
+        "force": SimpleNamespace(name="Dyfed-Powys Police"),
+        "status": SimpleNamespace(name="Being progressed", tag_colour="blue"),
+        "stale": False,
+        "proposed": False,
+        "review_overdue": None,
+        "last_entry_on": dt.date(2026, 2, 1),
+        "target_date": dt.date(2027, 1, 1),
+    }
+    values.update(changes)
+    return SimpleNamespace(**values)
+
+
+@pytest.mark.parametrize(
+    ("rows", "count", "more_href"),
+    [
+        (
+            [
+                (item(1), False),
+                (item(2, stale=True, proposed=True, review_overdue=9), True),
+                (
+                    item(3, status=SimpleNamespace(name="Closed", tag_colour=""), target_date=None),
+                    False,
+                ),
+            ],
+            30,
+            "/recommendations/?stale=yes",
+        ),
+        ([], 0, None),
+    ],
+)
+def test_the_written_out_item_table_is_the_macros_markup(rows, count, more_href):
+    env = engines["jinja2"].env
+    context = {"table": {"rows": rows, "count": count}, "more_href": more_href}
+    macros = env.from_string(ITEM_TABLE_THROUGH_THE_MACROS).render(context)
+    written = env.from_string(
+        '{% from "macros/app.html" import itemTable %}'
+        '{{ itemTable(table, "Needs attention", "Nothing needs attention", more_href) }}'
+    ).render(context)
+    assert ("Nothing needs attention" in written) is (not rows)
     assert normalised(written) == normalised(macros)
