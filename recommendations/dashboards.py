@@ -56,18 +56,21 @@ AGE_BUCKETS = [
 
 def _rows(qs: Any, limit: int = 25) -> dict[str, Any]:
     """A table's rows, (item, overdue) for the first `limit`, and how many there are in
-    all, in one query (the count is a window over every matching row). Each item also
-    carries its other ageing tags' facts, read by the same query: `stale`
-    (selectors.stale_q for an item in memory), `proposed` (an open closure proposal) and
-    `review_overdue` (days awaiting review beyond REVIEW_OVERDUE_DAYS, or None)."""
+    all: the rows in one query (read in the order's index, `limit` of them), the count
+    in a second (always: a page's queries stay the same in number). Each item also carries its other
+    ageing tags' facts, read by the same query: `stale` (selectors.stale_q for an item
+    in memory), `proposed` (an open closure proposal) and `review_overdue` (days
+    awaiting review beyond REVIEW_OVERDUE_DAYS, or None). One query with the count as a
+    window over every matching row worked out every row's facts first: an officer's
+    three tables took 131-163 ms at a million items, and 49-63 ms so (issue 29)."""
     on = today()
     cutoff = stale_cutoff(on)
     items: list[Any] = list(
-        with_review_since(qs.select_related(*LIST_RELATED)).annotate(
-            total=Window(Count("id")), proposed=proposal_open()
-        )[:limit]
+        with_review_since(qs.select_related(*LIST_RELATED)).annotate(proposed=proposal_open())[
+            :limit
+        ]
     )
-    count = items[0].total if items else 0
+    count = qs.order_by().count()
     for i in items:
         i.stale = i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff
         i.review_overdue = review_overdue_days(i, on)

@@ -258,7 +258,11 @@ def test_query_count_is_the_same_for_5_and_60_items(client_as, role, url):
     make_many(55)
     many = queries(client, url)
     assert few == many, f"{url} as {role}: {few} queries with 5 items, {many} with 60"
-    assert many <= 20
+    # A home page counts by index ranges and the counts tables, not in passes over the
+    # items (issue 29): each date-dependent figure, each table's total and the national
+    # page's ageing, bodies and reports are small queries of their own (the national
+    # ones cached for a minute). Was at most 20, in fewer and larger queries.
+    assert many <= (34 if url == reverse("recommendations:dashboard") else 20)
 
 
 def test_dashboards_show_each_roles_work(client_as, world, people):
