@@ -27,6 +27,7 @@ from .selectors import (
     recheck_due_q,
     review_overdue_days,
     review_overdue_q,
+    stale_by,
     stale_cutoff,
     stale_q,
     today,
@@ -72,7 +73,7 @@ def _rows(qs: Any, limit: int = 25) -> dict[str, Any]:
     )
     count = qs.order_by().count()
     for i in items:
-        i.stale = i.status_id == Status.BEING_PROGRESSED and i.last_entry_on < cutoff
+        i.stale = stale_by(i.status_id, i.last_entry_on, cutoff)
         i.review_overdue = review_overdue_days(i, on)
     return {"rows": [(i, is_overdue(i, on)) for i in items], "count": count}
 

@@ -46,7 +46,12 @@ def overdue_q(on: dt.date | None = None) -> Q:
 def is_overdue(item: TrackedItem, on: dt.date | None = None) -> bool:
     """overdue_q for one item already in memory (its status loaded): open, with a
     target date before today."""
-    return bool(item.status.is_open and item.target_date and item.target_date < (on or today()))
+    return overdue_by(item.status.is_open, item.target_date, on or today())
+
+
+def overdue_by(is_open: bool, target: dt.date | None, on: dt.date) -> bool:
+    """overdue_q for an item's plain values (the list's rows are dicts)."""
+    return bool(is_open and target and target < on)
 
 
 def stale_cutoff(on: dt.date | None = None) -> dt.date:
@@ -56,7 +61,12 @@ def stale_cutoff(on: dt.date | None = None) -> dt.date:
 def is_stale(item: TrackedItem, on: dt.date | None = None) -> bool:
     """stale_q for one item already in memory: being progressed, no entry since the
     cutoff."""
-    return item.status_id == Status.BEING_PROGRESSED and item.last_entry_on < stale_cutoff(on)
+    return stale_by(item.status_id, item.last_entry_on, stale_cutoff(on))
+
+
+def stale_by(status_id: str, last_entry_on: dt.date, cutoff: dt.date) -> bool:
+    """stale_q for an item's plain values, against a cutoff worked out once for a page."""
+    return status_id == Status.BEING_PROGRESSED and last_entry_on < cutoff
 
 
 def stale_q(on: dt.date | None = None) -> Q:

@@ -40,8 +40,10 @@ from ..models import Finding, InspectionReport, Status, TrackedItem
 from ..policy import visible_force_ids
 from ..selectors import (
     items_visible_to,
+    overdue_by,
     proposal_open,
     review_wait_days,
+    stale_by,
     stale_cutoff,
     today,
     with_review_since,
@@ -115,7 +117,7 @@ def list_rows(
 ) -> list[dict[str, object]]:
     """The table's cells as plain values (the template engine resolves dict keys far
     faster than chains of attributes and properties), by the same rules as an item in
-    memory: selectors.is_overdue, is_stale, review_overdue_days, Finding.reference and
+    memory: selectors.overdue_by, stale_by, review_wait_days, Finding.reference and
     TrackedItem.owner_text."""
     on = today()
     cutoff = stale_cutoff(on)  # selectors.stale_q, for items in memory
@@ -143,8 +145,8 @@ def list_rows(
                 "days": (on - i["last_entry_on"]).days,
                 "updated": i["last_entry_on"],
                 "target": target,
-                "overdue": bool(status.is_open and target and target < on),
-                "stale": status.pk == Status.BEING_PROGRESSED and i["last_entry_on"] < cutoff,
+                "overdue": overdue_by(status.is_open, target, on),
+                "stale": stale_by(status.pk, i["last_entry_on"], cutoff),
                 "extract": extract(i["text_start"] or ""),
                 "proposed": i["proposed"],
                 "review_overdue": review_wait_days(i["status_id"], i.get("review_since"), on),
